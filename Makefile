@@ -1,0 +1,103 @@
+# ctui build. `make`, `make check`, `make install PREFIX=... DESTDIR=...`, `make deps`.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/ctui
+DATADIR    ?= $(PREFIX)/share/ctui
+LOCALEDIR  ?= $(PREFIX)/share/locale
+SYSCONFDIR ?= /etc/ctui
+STATEDIR   ?= /var/lib/ctui
+
+CC      ?= cc
+PKGS    := libnl-3.0 libnl-route-3.0 libcgroup sqlite3 ldap libarchive inih ldns libcap ncursesw formw menuw
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wformat-security -Wconversion \
+           -Wno-sign-conversion -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
+           -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef -Wnull-dereference \
+           -Wimplicit-fallthrough -Wswitch-enum -Wno-format-truncation -Wvla -Wmissing-declarations -Wredundant-decls
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+DEFS    := -D_GNU_SOURCE -DCTUI_SYSCONFDIR='"$(SYSCONFDIR)"' -DCTUI_STATEDIR='"$(STATEDIR)"' \
+           -DCTUI_LIBEXECDIR='"$(LIBEXECDIR)"' -DCTUI_DATADIR='"$(DATADIR)"' -DCTUI_LOCALEDIR='"$(LOCALEDIR)"'
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 $(WARN) $(DEFS) -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS))
+
+ENGINE_SRC := $(wildcard src/engine/*.c) $(wildcard src/util/*.c)
+CLI_SRC    := $(wildcard src/cli/*.c) src/main.c
+INIT_SRC   := $(wildcard src/init/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+ENGINE_OBJ := $(ENGINE_SRC:%.c=build/%.o)
+CLI_OBJ    := $(CLI_SRC:%.c=build/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+PO         := $(wildcard po/*.po)
+MO         := $(PO:po/%.po=build/locale/%/LC_MESSAGES/ctui.mo)
+
+all: build/ctui build/ctui-init $(MO)
+
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+build/libctui.a: $(ENGINE_OBJ)
+	$(AR) rcs $@ $^
+
+build/ctui: $(CLI_OBJ) build/libctui.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) build/libctui.a $(LDLIBS)
+
+# The container's PID 1 runs inside the site's root filesystem, where none of
+# the host's libraries exist: it is linked statically against libc alone.
+build/ctui-init: $(INIT_SRC)
+	@mkdir -p build
+	$(CC) -std=c11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $(INIT_SRC)
+
+build/tests/%: tests/unit/%.c build/libctui.a
+	@mkdir -p build/tests
+	$(CC) $(CFLAGS) -o $@ $< build/libctui.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+build/locale/%/LC_MESSAGES/ctui.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+unit: $(UNIT_BIN)
+
+check: all $(UNIT_BIN)
+	tests/run
+
+pot:
+	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 --add-comments=TRANSLATORS \
+	  --package-name=ctui -o po/ctui.pot $(sort $(ENGINE_SRC) $(CLI_SRC)) $(wildcard src/engine/*.h)
+	msgmerge --update --backup=none po/fr.po po/ctui.pot
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/templates \
+	  $(DESTDIR)$(STATEDIR) $(DESTDIR)$(DATADIR)/themes
+	install -m 755 build/ctui $(DESTDIR)$(SBINDIR)/ctui
+	install -m 755 build/ctui-init $(DESTDIR)$(LIBEXECDIR)/ctui-init
+	install -m 755 conf/ctui-setup-host $(DESTDIR)$(SBINDIR)/ctui-setup-host
+	for t in conf/templates/*.conf; do \
+	  [ -e $(DESTDIR)$(SYSCONFDIR)/templates/$${t##*/} ] || install -m 644 $$t $(DESTDIR)$(SYSCONFDIR)/templates/; \
+	done
+	for mo in $(MO); do \
+	  lang=$${mo#build/locale/}; lang=$${lang%%/*}; \
+	  install -D -m 644 $$mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/ctui.mo; \
+	done
+
+# Every Debian package needed to build, run and test ctui.
+DEB_BUILD := build-essential pkg-config gettext libnl-3-dev libnl-route-3-dev libcgroup-dev \
+             libsqlite3-dev libldap2-dev libarchive-dev libinih-dev libldns-dev libcap-dev \
+             libncurses-dev libcmocka-dev
+DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates
+DEB_TEST  := bind9-dnsutils curl iproute2 procps tmux sqlite3 lxc wrk slapd ldap-utils pebble
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)
+
+format:
+	clang-format -i $(ENGINE_SRC) $(CLI_SRC) $(INIT_SRC) $(wildcard src/*/*.h include/ctui/*.h)
+
+clean:
+	rm -rf build
+
+.PHONY: all unit check install deps clean pot format
+-include $(ENGINE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

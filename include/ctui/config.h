@@ -1,0 +1,63 @@
+/* ctui.conf: one INI file holding every path, address, port and command the
+ * engine uses. Loaded once per process; see conf/ctui.conf for the keys. */
+#ifndef CTUI_CONFIG_H
+#define CTUI_CONFIG_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "ctui/error.h"
+
+#define CTUI_DEFAULT_CONFIG CTUI_SYSCONFDIR "/ctui.conf"
+
+struct ctui_config {
+	char *path;               /* the file this was loaded from */
+
+	/* [paths] */
+	char *state_dir;          /* sites.db, lock file, sites/NAME/ */
+	char *template_dir;       /* built template bases: TEMPLATE/VERSION/ */
+	char *template_conf_dir;  /* template definitions: NAME.conf */
+	char *init_path;          /* the static ctui-init binary */
+	char *debootstrap;        /* debootstrap command line */
+	char *mirror;             /* Debian mirror for debootstrap */
+
+	/* [network] */
+	char *bridge;             /* host bridge name, at most 15 bytes */
+	uint32_t subnet;          /* network address, host byte order */
+	unsigned prefix;          /* prefix length, 1..30 */
+	uint32_t gateway;         /* the bridge's address, host byte order */
+
+	/* [dns] */
+	char *zone;               /* e.g. "sites.example.org", no trailing dot */
+	char *dns_server;         /* BIND's address for dynamic updates */
+	unsigned dns_port;
+	char *tsig_key_file;      /* BIND key file: key "NAME" { algorithm ...; secret "..."; }; */
+	unsigned dns_ttl;
+
+	/* [host] */
+	char *public_ipv4;        /* may be empty */
+	char *public_ipv6;        /* may be empty */
+
+	/* [apache] */
+	char *vhost_dir;          /* where ctui-NAME.conf files go */
+	char *apache_configtest;  /* command line, e.g. "apache2ctl configtest" */
+	char *apache_reload;      /* command line, e.g. "apache2ctl graceful" */
+	unsigned http_port;
+	unsigned https_port;
+
+	/* [cgroup] */
+	char *cgroup_parent;      /* cgroup holding every site: PARENT/NAME */
+
+	/* [container] */
+	unsigned start_timeout;   /* seconds until the site must answer HTTP */
+	unsigned stop_timeout;    /* seconds between SIGTERM and SIGKILL */
+};
+
+/* Loads PATH (CTUI_DEFAULT_CONFIG when NULL) over the built-in defaults.
+ * Unknown sections or keys and invalid values are errors naming the file,
+ * the line and the key. On failure CFG holds nothing to free. */
+int ctui_config_load(struct ctui_config *cfg, const char *path, struct ctui_error *err);
+
+void ctui_config_free(struct ctui_config *cfg);
+
+#endif

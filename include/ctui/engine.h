@@ -1,0 +1,85 @@
+/* The engine: everything ctui does to the host. The command line and the TUI
+ * use only this header (with config.h, site.h and error.h); they never call
+ * libnl, libcgroup, sqlite or BIND directly. */
+#ifndef CTUI_ENGINE_H
+#define CTUI_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ctui/config.h"
+#include "ctui/error.h"
+#include "ctui/site.h"
+
+struct ctui_engine;
+
+/* Called with each line of progress of a long operation (template builds). */
+typedef void (*ctui_progress_fn)(void *ctx, const char *line);
+
+/* Loads the configuration (CONFIG_PATH, or the default when NULL), opens the
+ * database and syslog. ACTOR names who acts, for the event log. */
+int ctui_engine_open(struct ctui_engine **engine, const char *config_path, const char *actor,
+		     struct ctui_error *err);
+void ctui_engine_close(struct ctui_engine *engine);
+const struct ctui_config *ctui_engine_config(const struct ctui_engine *engine);
+
+struct ctui_create_params {
+	const char *name;           /* a DNS label: a-z, 0-9 and '-' */
+	const char *domain;         /* NULL: NAME.ZONE */
+	const char *template_name;
+	/* Zero fields take the template's defaults. */
+	struct ctui_limits limits;
+};
+
+/* Creates a stopped site: address, root filesystem, vhost, DNS record and
+ * finally the database row. On failure nothing of it is left behind. */
+int ctui_site_create(struct ctui_engine *engine, const struct ctui_create_params *params,
+		     struct ctui_site *created, struct ctui_error *err);
+
+/* Starts the container and returns once the site answers HTTP. */
+int ctui_site_start(struct ctui_engine *engine, const char *name, struct ctui_error *err);
+
+/* SIGTERM to the site's init, then SIGKILL after the stop timeout; removes
+ * its cgroup and veth. Stopping a stopped site succeeds. */
+int ctui_site_stop(struct ctui_engine *engine, const char *name, struct ctui_error *err);
+
+int ctui_site_restart(struct ctui_engine *engine, const char *name, struct ctui_error *err);
+
+/* Stops the site if needed, then removes its vhost, DNS record, files and row. */
+int ctui_site_destroy(struct ctui_engine *engine, const char *name, struct ctui_error *err);
+
+/* Reads one site, its state checked against the kernel. */
+int ctui_site_get(struct ctui_engine *engine, const char *name, struct ctui_site *site,
+		  struct ctui_error *err);
+
+/* Reads every site ordered by name, states checked against the kernel. The
+ * caller frees *SITES. */
+int ctui_site_list(struct ctui_engine *engine, struct ctui_site **sites, size_t *count,
+		   struct ctui_error *err);
+
+/* Live figures read from a running site's cgroup. */
+struct ctui_site_usage {
+	unsigned long long cpu_ns;   /* CPU time used since start */
+	unsigned long long memory;   /* bytes in use */
+	unsigned pids;               /* tasks */
+	struct ctui_limits limits;   /* as the kernel has them */
+};
+int ctui_site_usage(struct ctui_engine *engine, const char *name, struct ctui_site_usage *usage,
+		    struct ctui_error *err);
+
+struct ctui_template_info {
+	char name[CTUI_NAME_MAX + 1];
+	char description[256];
+	char version[64];            /* the current base, empty when never built */
+	time_t built;                /* 0 when never built */
+};
+
+/* Lists the templates defined in the template configuration directory. */
+int ctui_template_list(struct ctui_engine *engine, struct ctui_template_info **templates,
+		       size_t *count, struct ctui_error *err);
+
+/* Builds (or rebuilds) NAME's base with debootstrap, reporting progress. */
+int ctui_template_build(struct ctui_engine *engine, const char *name, ctui_progress_fn progress,
+			void *ctx, struct ctui_error *err);
+
+#endif

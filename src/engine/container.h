@@ -1,0 +1,57 @@
+/* Starting and stopping a site's container with plain system calls: clone
+ * into new mount, PID, UTS, IPC and network namespaces, an overlay root,
+ * pivot_root, minimal /dev, /proc and read-only /sys, reduced capabilities,
+ * and ctui-init as PID 1. */
+#ifndef CTUI_CONTAINER_H
+#define CTUI_CONTAINER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ctui/error.h"
+#include "ctui/site.h"
+
+struct ctui_service {
+	const char *name;
+	const char *start;   /* run with /bin/sh -c inside the container */
+};
+
+struct ctui_container_spec {
+	const char *name;             /* the site's name, for messages and the cgroup */
+	const char *hostname;         /* the site's domain */
+
+	/* Overlay: LOWER is the template base (read-only), UPPER and WORK are the
+	 * site's own; ROOT is an empty directory used as the mount point inside
+	 * the container's mount namespace (nothing is mounted on the host). */
+	const char *lower, *upper, *work, *root;
+
+	uint32_t ipv4;                /* host byte order */
+	unsigned prefix;
+	uint32_t gateway;
+	const char *bridge;
+
+	const char *cgroup_parent;
+	struct ctui_limits limits;
+
+	const char *init_path;        /* host path of the static ctui-init */
+	const struct ctui_service *services;  /* started in order, stopped in reverse */
+	size_t n_services;
+	const char *const *capabilities;      /* names kept, e.g. "CAP_SETUID"; NULL-terminated */
+};
+
+/* Starts the container. On success the container runs on its own (ctui may
+ * exit) and *PID / *START_TIME identify its init. On failure everything set
+ * up so far (cgroup, veth, process) is removed. */
+int ctui_container_start(const struct ctui_container_spec *spec, pid_t *pid,
+			 unsigned long long *start_time, struct ctui_error *err);
+
+/* Sends SIGTERM to the init identified by PID and START_TIME, waits up to
+ * TIMEOUT_MS for it to exit, then SIGKILLs it and waits; then removes the
+ * veth of IPV4 and the site's cgroup. A process that is already gone is
+ * fine: the cleanup still runs. */
+int ctui_container_stop(const char *name, pid_t pid, unsigned long long start_time,
+			uint32_t ipv4, const char *cgroup_parent, unsigned timeout_ms,
+			struct ctui_error *err);
+
+#endif

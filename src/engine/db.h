@@ -1,0 +1,51 @@
+/* The site directory in SQLite: sites, events, and schema migrations.
+ * Every function returns 0 or a negative value with ERR set; a missing site
+ * is reported with code ENOENT. */
+#ifndef CTUI_DB_H
+#define CTUI_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctui/error.h"
+#include "ctui/site.h"
+
+struct ctui_db;
+
+/* Opens (creating if needed) the database at PATH, enables WAL and a busy
+ * timeout, and applies the pending migrations. */
+int ctui_db_open(struct ctui_db **db, const char *path, struct ctui_error *err);
+void ctui_db_close(struct ctui_db *db);
+
+/* The schema version after migrations. */
+int ctui_db_schema_version(struct ctui_db *db);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+int ctui_db_begin(struct ctui_db *db, struct ctui_error *err);
+int ctui_db_commit(struct ctui_db *db, struct ctui_error *err);
+void ctui_db_rollback(struct ctui_db *db);
+
+/* Inserts SITE (its id is set on success). A duplicate name, domain or address
+ * fails with EEXIST and a message naming the column. */
+int ctui_db_site_insert(struct ctui_db *db, struct ctui_site *site, struct ctui_error *err);
+int ctui_db_site_get(struct ctui_db *db, const char *name, struct ctui_site *site,
+		     struct ctui_error *err);
+/* Every site ordered by name; the caller frees *SITES. */
+int ctui_db_site_list(struct ctui_db *db, struct ctui_site **sites, size_t *count,
+		      struct ctui_error *err);
+/* Records the state, init pid and its start time, and the change time. */
+int ctui_db_site_set_state(struct ctui_db *db, const char *name, enum ctui_site_state state,
+			   pid_t init_pid, unsigned long long init_start_time,
+			   struct ctui_error *err);
+int ctui_db_site_delete(struct ctui_db *db, const char *name, struct ctui_error *err);
+
+/* Addresses in use by every site; the caller frees *ADDRS. */
+int ctui_db_used_addresses(struct ctui_db *db, uint32_t **addrs, size_t *count,
+			   struct ctui_error *err);
+
+/* Appends an event: who did what to which site (may be NULL), and the result
+ * ("ok" or the error message). */
+int ctui_db_event_add(struct ctui_db *db, const char *actor, const char *action,
+		      const char *site, const char *result, struct ctui_error *err);
+
+#endif

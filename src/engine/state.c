@@ -1,0 +1,45 @@
+#include "ctui/site.h"
+#include "util/util.h"
+
+const char *ctui_state_name(enum ctui_site_state state)
+{
+	switch (state) {
+	case CTUI_STATE_STOPPED:
+		return "stopped";
+	case CTUI_STATE_STARTING:
+		return "starting";
+	case CTUI_STATE_RUNNING:
+		return "running";
+	case CTUI_STATE_STOPPING:
+		return "stopping";
+	case CTUI_STATE_CRASHED:
+		return "crashed";
+	}
+	return "unknown";
+}
+
+const char *ctui_state_label(enum ctui_site_state state)
+{
+	switch (state) {
+	case CTUI_STATE_STOPPED:
+		return _("stopped");
+	case CTUI_STATE_STARTING:
+		return _("starting");
+	case CTUI_STATE_RUNNING:
+		return _("running");
+	case CTUI_STATE_STOPPING:
+		return _("stopping");
+	case CTUI_STATE_CRASHED:
+		return _("crashed");
+	}
+	return _("unknown");
+}
+
+const char *ctui_storage_name(enum ctui_storage storage)
+{
+	switch (storage) {
+	case CTUI_STORAGE_OVERLAY:
+		return "overlay";
+	}
+	return "unknown";
+}

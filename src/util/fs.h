@@ -1,0 +1,28 @@
+/* File-system helpers used by the engine. All report through struct ctui_error. */
+#ifndef CTUI_FS_H
+#define CTUI_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "ctui/error.h"
+
+/* Creates PATH and its missing parents with MODE; an existing directory is fine. */
+int ctui_mkdir_p(const char *path, mode_t mode, struct ctui_error *err);
+
+/* Writes LEN bytes to PATH through a temporary file in the same directory,
+ * fsync and rename, so readers see the old or the new content, never a mix. */
+int ctui_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			   struct ctui_error *err);
+
+/* Reads the whole of PATH into a NUL-terminated buffer the caller frees. */
+int ctui_read_file(const char *path, char **data, size_t *len, struct ctui_error *err);
+
+/* Removes PATH recursively without following symbolic links and without
+ * crossing into another mounted file system. A missing PATH is not an error. */
+int ctui_rm_rf(const char *path, struct ctui_error *err);
+
+bool ctui_path_exists(const char *path);
+
+#endif
