@@ -35,25 +35,36 @@ MO         := $(PO:po/%.po=build/locale/%/LC_MESSAGES/ctui.mo)
 
 all: build/ctui build/ctui-init $(MO)
 
+# `make V=1` shows the full command lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 build/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 build/libctui.a: $(ENGINE_OBJ)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 build/ctui: $(CLI_OBJ) build/libctui.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) build/libctui.a $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) build/libctui.a $(LDLIBS)
 
 # The container's PID 1 runs inside the site's root filesystem, where none of
 # the host's libraries exist: it is linked statically against libc alone.
 build/ctui-init: $(INIT_SRC)
 	@mkdir -p build
-	$(CC) -std=c11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $(INIT_SRC)
+	@$(if $(Q),echo "  LD      $@ (static)")
+	$(Q)$(CC) -std=c11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $(INIT_SRC)
 
 build/tests/%: tests/unit/%.c build/libctui.a
 	@mkdir -p build/tests
-	$(CC) $(CFLAGS) -o $@ $< build/libctui.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $< build/libctui.a $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 build/locale/%/LC_MESSAGES/ctui.mo: po/%.po
 	@mkdir -p $(dir $@)

@@ -1,11 +1,97 @@
+/* ctui: host websites in containers. `ctui VERB ...` runs one action;
+ * the interactive interface comes with no verb on a terminal. */
 #include <locale.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "cli/cli.h"
 #include "util/util.h"
 
-int main(void)
+static const struct cli_verb verbs[] = {
+	{ "create", N_("create a site from a template"), cmd_create },
+	{ "start", N_("start a site and wait until it answers HTTP"), cmd_start },
+	{ "stop", N_("stop a site"), cmd_stop },
+	{ "restart", N_("stop then start a site"), cmd_restart },
+	{ "destroy", N_("stop a site and delete it with its vhost and DNS record"), cmd_destroy },
+	{ "list", N_("list the sites"), cmd_list },
+	{ "status", N_("show one site in detail"), cmd_status },
+	{ "template", N_("list or build templates"), cmd_template },
+};
+
+static void usage(FILE *out)
 {
+	fprintf(out, _("Usage: ctui [--config FILE] VERB [ARGS...]\n"
+		       "Host websites in containers behind Apache, named in BIND.\n"
+		       "\n"
+		       "Verbs:\n"));
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		fprintf(out, "  %-10s %s\n", verbs[i].name, _(verbs[i].summary));
+	fprintf(out, _("\n"
+		       "Options:\n"
+		       "  -c, --config FILE   configuration file (default: %s)\n"
+		       "  -h, --help          show this help; `ctui VERB --help` shows a verb's\n"),
+		CTUI_DEFAULT_CONFIG);
+}
+
+/* Who runs ctui, for the event log: the user behind sudo when there is one. */
+static const char *find_actor(void)
+{
+	const char *sudo_user = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (sudo_user && *sudo_user)
+		return sudo_user;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "unknown";
+}
+
+static void setup_locale(void)
+{
+	const char *localedir = getenv("CTUI_LOCALEDIR");
+
 	setlocale(LC_ALL, "");
-	puts("ctui");
-	return 0;
+	bindtextdomain("ctui", localedir && *localedir ? localedir : CTUI_LOCALEDIR);
+	textdomain("ctui");
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .config_path = NULL, .actor = find_actor() };
+	int i = 1;
+
+	setup_locale();
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return CLI_OK;
+		} else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
+			if (++i == argc) {
+				fprintf(stderr, _("ctui: %s needs a file name\n"), argv[i - 1]);
+				return CLI_USAGE;
+			}
+			cli.config_path = argv[i];
+		} else if (!strncmp(argv[i], "--config=", 9)) {
+			cli.config_path = argv[i] + 9;
+		} else {
+			fprintf(stderr, _("ctui: unknown option %s\n"), argv[i]);
+			usage(stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+
+	for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+		if (!strcmp(argv[i], verbs[v].name))
+			return verbs[v].run(&cli, argc - i, argv + i);
+	}
+	fprintf(stderr, _("ctui: unknown verb \"%s\"\n"), argv[i]);
+	usage(stderr);
+	return CLI_USAGE;
 }

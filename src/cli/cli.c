@@ -1,0 +1,49 @@
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/util.h"
+
+struct ctui_engine *cli_open_engine(struct cli *cli)
+{
+	struct ctui_error err = { 0 };
+	struct ctui_engine *engine;
+
+	if (ctui_engine_open(&engine, cli->config_path, cli->actor, &err) < 0) {
+		cli_fail(&err);
+		return NULL;
+	}
+	return engine;
+}
+
+int cli_fail(const struct ctui_error *err)
+{
+	fprintf(stderr, "ctui: %s\n", err->message);
+	return CLI_FAILED;
+}
+
+int cli_usage_error(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ctui %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	fprintf(stderr, _("Run `ctui %s --help` for usage.\n"), verb);
+	return CLI_USAGE;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* The command line: one file per verb, registered in the table in main.c. */
+#ifndef CTUI_CLI_H
+#define CTUI_CLI_H
+
+#include "ctui/engine.h"
+
+/* Exit statuses. */
+enum {
+	CLI_OK = 0,
+	CLI_FAILED = 1,
+	CLI_USAGE = 2,
+};
+
+struct cli {
+	const char *config_path;  /* --config, or NULL for the default */
+	const char *actor;        /* who runs ctui, for the event log */
+};
+
+struct cli_verb {
+	const char *name;
+	const char *summary;      /* untranslated; shown through gettext */
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+/* Opens the engine, printing the error and returning NULL on failure. */
+struct ctui_engine *cli_open_engine(struct cli *cli);
+
+/* Prints "ctui: MESSAGE" on stderr and returns CLI_FAILED. */
+int cli_fail(const struct ctui_error *err);
+
+/* Prints "ctui: VERB: MESSAGE" and a hint to run --help; returns CLI_USAGE. */
+int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Whether ARGV holds -h or --help before any "--". */
+int cli_wants_help(int argc, char **argv);
+
+int cmd_create(struct cli *cli, int argc, char **argv);
+int cmd_start(struct cli *cli, int argc, char **argv);
+int cmd_stop(struct cli *cli, int argc, char **argv);
+int cmd_restart(struct cli *cli, int argc, char **argv);
+int cmd_destroy(struct cli *cli, int argc, char **argv);
+int cmd_list(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_template(struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,90 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/format.h"
+#include "util/util.h"
+
+static void print_time(const char *label, time_t when)
+{
+	char text[64];
+	struct tm tm;
+
+	localtime_r(&when, &tm);
+	strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S %z", &tm);
+	printf("%-16s %s\n", label, text);
+}
+
+static void print_usage(struct ctui_engine *engine, const struct ctui_site *site)
+{
+	struct ctui_site_usage usage;
+	struct ctui_error err = { 0 };
+	char size[16];
+
+	if (ctui_site_usage(engine, site->name, &usage, &err) < 0) {
+		printf("%-16s %s\n", _("usage:"), err.message);
+		return;
+	}
+	printf("%-16s %.2f s\n", _("cpu time:"), (double)usage.cpu_ns / 1e9);
+	printf("%-16s %s\n", _("memory used:"), cli_format_size(usage.memory, size));
+	printf("%-16s %u\n", _("tasks:"), usage.pids);
+	printf("%-16s %u\n", _("cgroup shares:"), usage.limits.cpu_shares);
+	printf("%-16s %s\n", _("cgroup memory:"), cli_format_size(usage.limits.memory, size));
+	printf("%-16s %u\n", _("cgroup pids:"), usage.limits.pids);
+}
+
+static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
+{
+	const struct ctui_config *cfg = ctui_engine_config(engine);
+	char addr[16], size[16];
+
+	printf("%-16s %s\n", _("name:"), site->name);
+	printf("%-16s %s\n", _("domain:"), site->domain);
+	printf("%-16s %s\n", _("state:"), ctui_state_label(site->state));
+	printf("%-16s %s\n", _("ipv4:"), cli_format_ipv4(site->ipv4, addr));
+	printf("%-16s %s (%s)\n", _("template:"), site->template_name, site->template_version);
+	printf("%-16s %s\n", _("storage:"), ctui_storage_name(site->storage));
+	printf("%-16s %u\n", _("cpu shares:"), site->limits.cpu_shares);
+	printf("%-16s %s\n", _("memory limit:"), cli_format_size(site->limits.memory, size));
+	printf("%-16s %u\n", _("pids limit:"), site->limits.pids);
+	printf("%-16s %s\n", _("owner:"), site->owner);
+	printf("%-16s %s/ctui-%s.conf\n", _("vhost:"), cfg->vhost_dir, site->name);
+	print_time(_("created:"), site->created);
+	print_time(_("changed:"), site->changed);
+
+	if (site->state == CTUI_STATE_RUNNING || site->state == CTUI_STATE_STARTING) {
+		printf("%-16s %d\n", _("init pid:"), (int)site->init_pid);
+		print_usage(engine, site);
+	} else if (site->state == CTUI_STATE_CRASHED) {
+		printf(_("The site's init process (pid %d) is gone: run `ctui restart %s`.\n"),
+		       (int)site->init_pid, site->name);
+	}
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	struct ctui_error err = { 0 };
+	struct ctui_engine *engine;
+	struct ctui_site site;
+
+	if (cli_wants_help(argc, argv)) {
+		printf(_("Usage: ctui status NAME\n"
+			 "Show a site's settings, its state checked against the kernel, and when it\n"
+			 "runs, the CPU, memory and task figures of its cgroup.\n"));
+		return CLI_OK;
+	}
+	if (argc != 2)
+		return cli_usage_error("status", _("expected one site name"));
+
+	engine = cli_open_engine(cli);
+	if (!engine)
+		return CLI_FAILED;
+	if (ctui_site_get(engine, argv[1], &site, &err) < 0) {
+		ctui_engine_close(engine);
+		return cli_fail(&err);
+	}
+	print_site(engine, &site);
+	ctui_engine_close(engine);
+	return CLI_OK;
+}

@@ -1,0 +1,17 @@
+/* Formatting shared by the verbs that print sites. */
+#ifndef CTUI_CLI_FORMAT_H
+#define CTUI_CLI_FORMAT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Writes ADDR as a dotted quad into OUT (16 bytes); returns OUT. */
+char *cli_format_ipv4(uint32_t addr, char out[16]);
+
+/* Writes BYTES as "64M", "1.5G", "512K" or "-" for 0 into OUT (16 bytes). */
+char *cli_format_size(unsigned long long bytes, char out[16]);
+
+/* Writes S as a JSON string literal, quotes included. */
+void cli_json_string(FILE *out, const char *s);
+
+#endif

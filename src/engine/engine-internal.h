@@ -1,0 +1,36 @@
+/* What the engine's public functions share: the loaded configuration, the
+ * database, and the locks that keep two ctui processes from colliding. */
+#ifndef CTUI_ENGINE_INTERNAL_H
+#define CTUI_ENGINE_INTERNAL_H
+
+#include "ctui/engine.h"
+#include "engine/db.h"
+
+struct ctui_engine {
+	struct ctui_config cfg;
+	struct ctui_db *db;
+	char *actor;
+};
+
+/* Takes an exclusive lock on STATE_DIR/locks/NAME.lock (NAME "" for the
+ * global lock that serialises address and name allocation), waiting for
+ * other ctui processes. Returns the file descriptor to pass to
+ * engine_unlock(), or -1 with ERR set. */
+int engine_lock(struct ctui_engine *engine, const char *name, struct ctui_error *err);
+void engine_unlock(int fd);
+
+/* Records ACTION's outcome RET (0 or negative with ERR set) and returns RET. */
+int engine_finish(struct ctui_engine *engine, const char *action, const char *site, int ret,
+		  const struct ctui_error *err);
+
+/* Reads SITE's row and corrects its state against the kernel: a site recorded
+ * as running whose init is gone is reported as crashed. */
+int engine_site_load(struct ctui_engine *engine, const char *name, struct ctui_site *site,
+		     struct ctui_error *err);
+
+/* Stops SITE (loaded with engine_site_load) while its lock is held; a
+ * stopped site is left as it is. */
+int engine_stop_locked(struct ctui_engine *engine, struct ctui_site *site,
+		       struct ctui_error *err);
+
+#endif

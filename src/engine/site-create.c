@@ -1,0 +1,205 @@
+/* Creating and destroying sites. Creation runs in steps that are undone in
+ * reverse order on failure; the database row is committed last, so a site
+ * that is listed is a site that is complete. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/apache.h"
+#include "engine/dns.h"
+#include "engine/engine-internal.h"
+#include "engine/log.h"
+#include "engine/rootfs.h"
+#include "engine/subnet.h"
+#include "engine/template.h"
+#include "ctui/validate.h"
+#include "util/util.h"
+
+/* Everything a new site needs, checked before anything is written. */
+static int prepare_site(struct ctui_engine *engine, const struct ctui_create_params *params,
+			struct ctui_site *site, struct ctui_error *err)
+{
+	const struct ctui_config *cfg = &engine->cfg;
+	struct ctui_template tpl = { 0 };
+	cleanup_free char *version = NULL;
+	cleanup_free char *base = NULL;
+
+	if (ctui_validate_name(params->name, err) < 0)
+		return -1;
+	if (params->domain) {
+		if (ctui_validate_domain(params->domain, err) < 0)
+			return -1;
+		snprintf(site->domain, sizeof site->domain, "%s", params->domain);
+	} else {
+		if (strlen(params->name) + 1 + strlen(cfg->zone) > CTUI_DOMAIN_MAX)
+			return ctui_error_set(err, EINVAL,
+					      _("the domain %s.%s would be longer than %d characters: "
+						"choose a shorter name or give --domain"),
+					      params->name, cfg->zone, CTUI_DOMAIN_MAX);
+		snprintf(site->domain, sizeof site->domain, "%s.%s", params->name, cfg->zone);
+	}
+	if (!params->template_name)
+		return ctui_error_set(err, EINVAL, _("no template given: use --template NAME "
+						     "(see `ctui template list`)"));
+	if (ctui_validate_name(params->template_name, err) < 0)
+		return ctui_error_prefix(err, _("template"));
+
+	if (ctui_template_load(cfg, params->template_name, &tpl, err) < 0)
+		return -1;
+	site->limits = tpl.limits;
+	ctui_template_free(&tpl);
+
+	if (ctui_template_current(cfg, params->template_name, &version, &base, err) < 0)
+		return -1;
+
+	snprintf(site->name, sizeof site->name, "%s", params->name);
+	snprintf(site->template_name, sizeof site->template_name, "%s", params->template_name);
+	snprintf(site->template_version, sizeof site->template_version, "%s", version);
+	if (params->limits.cpu_shares)
+		site->limits.cpu_shares = params->limits.cpu_shares;
+	if (params->limits.memory)
+		site->limits.memory = params->limits.memory;
+	if (params->limits.pids)
+		site->limits.pids = params->limits.pids;
+	site->storage = CTUI_STORAGE_OVERLAY;
+	site->state = CTUI_STATE_STOPPED;
+	snprintf(site->owner, sizeof site->owner, "%s", engine->actor);
+	return 0;
+}
+
+/* Fails with EEXIST when the name or the domain is taken, before any work. */
+static int check_unused(struct ctui_engine *engine, const struct ctui_site *site,
+			struct ctui_error *err)
+{
+	cleanup_free struct ctui_site *sites = NULL;
+	size_t count = 0;
+
+	if (ctui_db_site_list(engine->db, &sites, &count, err) < 0)
+		return -1;
+
+	for (size_t i = 0; i < count; i++) {
+		if (!strcmp(sites[i].name, site->name))
+			return ctui_error_set(err, EEXIST, _("a site named %s already exists"),
+					      site->name);
+		if (!strcmp(sites[i].domain, site->domain))
+			return ctui_error_set(err, EEXIST,
+					      _("the domain %s is already used by site %s"),
+					      site->domain, sites[i].name);
+	}
+	return 0;
+}
+
+static int allocate_address(struct ctui_engine *engine, struct ctui_site *site,
+			    struct ctui_error *err)
+{
+	const struct ctui_config *cfg = &engine->cfg;
+	cleanup_free uint32_t *used = NULL;
+	size_t count = 0;
+
+	if (ctui_db_used_addresses(engine->db, &used, &count, err) < 0)
+		return -1;
+	return ctui_subnet_allocate(cfg->subnet, cfg->prefix, cfg->gateway, used, count,
+				    &site->ipv4, err);
+}
+
+/* Builds the site's files, vhost, record and row; undoes them on failure. */
+static int create_locked(struct ctui_engine *engine, struct ctui_site *site,
+			 struct ctui_error *err)
+{
+	const struct ctui_config *cfg = &engine->cfg;
+	struct ctui_error undo = { 0 };
+
+	if (check_unused(engine, site, err) < 0 || allocate_address(engine, site, err) < 0)
+		return -1;
+
+	if (ctui_rootfs_create(cfg, site->name, site->domain, site->ipv4, err) < 0)
+		return -1;
+
+	if (ctui_apache_add_site(cfg, site->name, site->domain, site->ipv4, err) < 0)
+		goto fail_rootfs;
+
+	if (ctui_dns_add_site(cfg, site->domain, err) < 0)
+		goto fail_apache;
+
+	if (ctui_db_site_insert(engine->db, site, err) < 0)
+		goto fail_dns;
+	return 0;
+
+	/* The undo steps' own errors are logged; the caller sees the first one. */
+fail_dns:
+	if (ctui_dns_remove_site(cfg, site->domain, &undo) < 0)
+		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
+fail_apache:
+	if (ctui_apache_remove_site(cfg, site->name, &undo) < 0)
+		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
+fail_rootfs:
+	if (ctui_rootfs_destroy(cfg, site->name, &undo) < 0)
+		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
+	return -1;
+}
+
+int ctui_site_create(struct ctui_engine *engine, const struct ctui_create_params *params,
+		     struct ctui_site *created, struct ctui_error *err)
+{
+	struct ctui_site site = { 0 };
+	const char *name = params->name ? params->name : "";
+	int lock, ret;
+
+	ret = prepare_site(engine, params, &site, err);
+	if (ret == 0) {
+		lock = engine_lock(engine, "", err);
+		if (lock < 0)
+			ret = -1;
+		else {
+			ret = create_locked(engine, &site, err);
+			engine_unlock(lock);
+		}
+	}
+
+	if (ret < 0)
+		ctui_error_prefix(err, _("cannot create site %s"), name);
+	else if (created)
+		*created = site;
+	return engine_finish(engine, "create", name, ret, err);
+}
+
+static int destroy_locked(struct ctui_engine *engine, const char *name, struct ctui_error *err)
+{
+	const struct ctui_config *cfg = &engine->cfg;
+	struct ctui_site site;
+
+	if (engine_site_load(engine, name, &site, err) < 0)
+		return -1;
+
+	if (engine_stop_locked(engine, &site, err) < 0)
+		return -1;
+
+	/* The record goes first: a DNS server that is down is the likeliest
+	 * failure, and then nothing else has been removed yet. */
+	if (ctui_dns_remove_site(cfg, site.domain, err) < 0)
+		return -1;
+	if (ctui_apache_remove_site(cfg, site.name, err) < 0)
+		return -1;
+	if (ctui_rootfs_destroy(cfg, site.name, err) < 0)
+		return -1;
+	return ctui_db_site_delete(engine->db, site.name, err);
+}
+
+int ctui_site_destroy(struct ctui_engine *engine, const char *name, struct ctui_error *err)
+{
+	int lock, ret;
+
+	if (ctui_validate_name(name, err) < 0)
+		return ctui_error_prefix(err, _("cannot destroy site"));
+	lock = engine_lock(engine, name, err);
+	if (lock < 0)
+		return ctui_error_prefix(err, _("cannot destroy site %s"), name);
+
+	ret = destroy_locked(engine, name, err);
+	engine_unlock(lock);
+
+	if (ret < 0)
+		ctui_error_prefix(err, _("cannot destroy site %s"), name);
+	return engine_finish(engine, "destroy", name, ret, err);
+}

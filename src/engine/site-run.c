@@ -1,0 +1,261 @@
+/* Starting and stopping sites: the container, then the wait for the site's
+ * first HTTP answer, with the state recorded at each step. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/cgroup.h"
+#include "engine/container.h"
+#include "engine/engine-internal.h"
+#include "engine/log.h"
+#include "engine/net.h"
+#include "engine/proc.h"
+#include "engine/rootfs.h"
+#include "engine/template.h"
+#include "ctui/validate.h"
+#include "util/util.h"
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sends one GET / to ADDR:80 with DOMAIN as Host and returns the status code,
+ * or -1 when nothing answered before DEADLINE_MS. */
+static int http_status(uint32_t addr, const char *domain, long long deadline_ms)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(80) };
+	char request[512], reply[64];
+	struct pollfd pfd;
+	size_t got = 0;
+	int fd, status = -1;
+
+	sin.sin_addr.s_addr = htonl(addr);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0)
+		goto out;
+
+	snprintf(request, sizeof request, "GET / HTTP/1.0\r\nHost: %s\r\nUser-Agent: ctui\r\n\r\n",
+		 domain);
+	if (write(fd, request, strlen(request)) < 0)
+		goto out;
+
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	while (got < sizeof reply - 1) {
+		long long left = deadline_ms - now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			goto out;
+		n = read(fd, reply + got, sizeof reply - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	reply[got] = '\0';
+	if (sscanf(reply, "HTTP/%*d.%*d %d", &status) != 1)
+		status = -1;
+out:
+	close(fd);
+	return status;
+}
+
+/* Waits until the site answers HTTP with any status below 500. */
+static int wait_for_http(const struct ctui_site *site, unsigned timeout_s, struct ctui_error *err)
+{
+	long long deadline = now_ms() + (long long)timeout_s * 1000;
+	unsigned delay_us = 2000;
+	int status = -1;
+
+	while (now_ms() < deadline) {
+		status = http_status(site->ipv4, site->domain, deadline);
+		if (status > 0 && status < 500)
+			return 0;
+		if (!ctui_proc_alive(site->init_pid, site->init_start_time))
+			return ctui_error_set(err, ESRCH, _("the container's init exited"));
+		usleep(delay_us);
+		if (delay_us < 50000)
+			delay_us *= 2;
+	}
+	if (status > 0)
+		return ctui_error_set(err, ETIMEDOUT, _("the site answered HTTP %d for %u s"),
+				      status, timeout_s);
+	return ctui_error_set(err, ETIMEDOUT, _("the site did not answer HTTP within %u s"),
+			      timeout_s);
+}
+
+static int start_container(struct ctui_engine *engine, struct ctui_site *site,
+			   struct ctui_error *err)
+{
+	const struct ctui_config *cfg = &engine->cfg;
+	struct ctui_template tpl = { 0 };
+	struct ctui_rootfs_paths paths;
+	cleanup_free char *lower = NULL;
+	int ret;
+
+	if (ctui_template_load(cfg, site->template_name, &tpl, err) < 0)
+		return -1;
+	ctui_rootfs_paths(cfg, site->name, &paths);
+	lower = ctui_template_base_dir(cfg, site->template_name, site->template_version);
+
+	struct ctui_container_spec spec = {
+		.name = site->name,
+		.hostname = site->domain,
+		.lower = lower,
+		.upper = paths.upper,
+		.work = paths.work,
+		.root = paths.root,
+		.ipv4 = site->ipv4,
+		.prefix = cfg->prefix,
+		.gateway = cfg->gateway,
+		.bridge = cfg->bridge,
+		.cgroup_parent = cfg->cgroup_parent,
+		.limits = site->limits,
+		.init_path = cfg->init_path,
+		.services = tpl.services,
+		.n_services = tpl.n_services,
+		.capabilities = (const char *const *)tpl.capabilities,
+	};
+
+	ret = ctui_net_bridge_ensure(cfg->bridge, cfg->gateway, cfg->prefix, err);
+	if (ret == 0)
+		ret = ctui_container_start(&spec, &site->init_pid, &site->init_start_time, err);
+
+	ctui_rootfs_paths_free(&paths);
+	ctui_template_free(&tpl);
+	return ret;
+}
+
+int engine_stop_locked(struct ctui_engine *engine, struct ctui_site *site, struct ctui_error *err)
+{
+	const struct ctui_config *cfg = &engine->cfg;
+
+	if (site->state == CTUI_STATE_STOPPED)
+		return 0;
+
+	if (site->state != CTUI_STATE_CRASHED &&
+	    ctui_db_site_set_state(engine->db, site->name, CTUI_STATE_STOPPING, site->init_pid,
+				   site->init_start_time, err) < 0)
+		return -1;
+
+	if (ctui_container_stop(site->name, site->init_pid, site->init_start_time, site->ipv4,
+				cfg->cgroup_parent, cfg->stop_timeout * 1000, err) < 0)
+		return -1;
+
+	site->state = CTUI_STATE_STOPPED;
+	site->init_pid = 0;
+	site->init_start_time = 0;
+	return ctui_db_site_set_state(engine->db, site->name, CTUI_STATE_STOPPED, 0, 0, err);
+}
+
+static int start_locked(struct ctui_engine *engine, const char *name, struct ctui_error *err)
+{
+	const struct ctui_config *cfg = &engine->cfg;
+	struct ctui_error undo = { 0 };
+	struct ctui_site site;
+
+	if (engine_site_load(engine, name, &site, err) < 0)
+		return -1;
+	if (site.state == CTUI_STATE_RUNNING)
+		return 0;
+
+	/* A crashed site, or one left half-started by a killed ctui, is
+	 * cleaned up first: its veth and cgroup may still exist. */
+	if (engine_stop_locked(engine, &site, err) < 0)
+		return -1;
+
+	if (start_container(engine, &site, err) < 0)
+		return -1;
+	if (ctui_db_site_set_state(engine->db, name, CTUI_STATE_STARTING, site.init_pid,
+				   site.init_start_time, err) < 0)
+		goto fail;
+
+	if (wait_for_http(&site, cfg->start_timeout, err) < 0) {
+		cleanup_free char *console = xasprintf("%s/sites/%s/console.log", cfg->state_dir,
+						       name);
+
+		ctui_error_prefix(err, _("the site did not come up (see %s)"), console);
+		goto fail;
+	}
+	return ctui_db_site_set_state(engine->db, name, CTUI_STATE_RUNNING, site.init_pid,
+				      site.init_start_time, err);
+
+fail:
+	site.state = CTUI_STATE_STARTING;
+	if (engine_stop_locked(engine, &site, &undo) < 0)
+		ctui_log(LOG_ERR, name, "undo: %s", undo.message);
+	return -1;
+}
+
+/* Runs LOCKED on NAME while holding the site's lock. */
+static int run_locked(struct ctui_engine *engine, const char *name,
+		      int (*locked)(struct ctui_engine *, const char *, struct ctui_error *),
+		      struct ctui_error *err)
+{
+	int lock, ret;
+
+	if (ctui_validate_name(name, err) < 0)
+		return -1;
+
+	lock = engine_lock(engine, name, err);
+	if (lock < 0)
+		return -1;
+	ret = locked(engine, name, err);
+	engine_unlock(lock);
+	return ret;
+}
+
+static int stop_by_name(struct ctui_engine *engine, const char *name, struct ctui_error *err)
+{
+	struct ctui_site site;
+
+	if (engine_site_load(engine, name, &site, err) < 0)
+		return -1;
+	return engine_stop_locked(engine, &site, err);
+}
+
+static int restart_by_name(struct ctui_engine *engine, const char *name, struct ctui_error *err)
+{
+	if (stop_by_name(engine, name, err) < 0)
+		return -1;
+	return start_locked(engine, name, err);
+}
+
+int ctui_site_start(struct ctui_engine *engine, const char *name, struct ctui_error *err)
+{
+	int ret = run_locked(engine, name, start_locked, err);
+
+	if (ret < 0)
+		ctui_error_prefix(err, _("cannot start site %s"), name);
+	return engine_finish(engine, "start", name, ret, err);
+}
+
+int ctui_site_stop(struct ctui_engine *engine, const char *name, struct ctui_error *err)
+{
+	int ret = run_locked(engine, name, stop_by_name, err);
+
+	if (ret < 0)
+		ctui_error_prefix(err, _("cannot stop site %s"), name);
+	return engine_finish(engine, "stop", name, ret, err);
+}
+
+int ctui_site_restart(struct ctui_engine *engine, const char *name, struct ctui_error *err)
+{
+	int ret = run_locked(engine, name, restart_by_name, err);
+
+	if (ret < 0)
+		ctui_error_prefix(err, _("cannot restart site %s"), name);
+	return engine_finish(engine, "restart", name, ret, err);
+}
