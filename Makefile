@@ -23,7 +23,7 @@ CFLAGS  += -std=c11 $(WARN) $(DEFS) -Iinclude -Isrc $(shell pkg-config --cflags 
 LDLIBS  += $(shell pkg-config --libs $(PKGS))
 
 ENGINE_SRC := $(wildcard src/engine/*.c) $(wildcard src/util/*.c)
-CLI_SRC    := $(wildcard src/cli/*.c) src/main.c
+CLI_SRC    := $(wildcard src/cli/*.c) $(wildcard src/tui/*.c) src/main.c
 INIT_SRC   := $(wildcard src/init/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
