@@ -202,9 +202,26 @@ leftovers() {
 	return 0
 }
 
+# Receives syslog messages in $T/syslog when the host has no syslog daemon
+# (no /dev/log): a datagram socket at /dev/log, removed at teardown. Returns
+# 1 when a daemon owns /dev/log, so the caller can skip its syslog checks.
+sysenv_capture_syslog() {
+	[ -e /dev/log ] && return 1
+	command -v socat >/dev/null || return 1
+	socat -u UNIX-RECV:/dev/log,mode=666 "OPEN:$T/syslog,creat,append" &
+	SYSLOG_PID=$!
+	for _ in $(seq 50); do [ -S /dev/log ] && return 0; sleep 0.02; done
+	return 1
+}
+
 sysenv_teardown() {
 	local status=$?
 	set +e
+	if [ -n "${SYSLOG_PID:-}" ]; then
+		kill "$SYSLOG_PID" 2>/dev/null
+		wait "$SYSLOG_PID" 2>/dev/null
+		rm -f /dev/log
+	fi
 	# Stop every site of this test so that no container outlives it.
 	if [ -n "${CONF:-}" ] && [ -x "$CTUI" ]; then
 		for name in $("$CTUI" --config "$CONF" list --json 2>/dev/null |
