@@ -120,7 +120,7 @@ static char *html_escape(const char *text)
 }
 
 /* The page a new site serves until its owner replaces it. It is in English,
- * as its lang attribute says, whatever the administrator's locale. */
+ * matching its lang attribute, whatever the administrator's locale. */
 static char *index_html(const char *site, const char *domain)
 {
 	cleanup_free char *name = html_escape(site);
@@ -198,7 +198,7 @@ int ctui_rootfs_create(const struct ctui_config *cfg, const char *site, const ch
 	}
 
 	/* The upper directory becomes the container's "/", so it needs the mode
-	 * of a root directory; only the site's own directory is closed to others. */
+	 * of a root directory. Only the site's own directory is closed to others. */
 	if (chmod(paths.dir, 0700) < 0 || chown(paths.dir, 0, 0) < 0)
 		ctui_error_errno(err, errno, _("cannot set the owner and mode of %s"), paths.dir);
 	else if (make_dir(paths.upper, 0755, err) == 0 && make_dir(paths.work, 0700, err) == 0 &&

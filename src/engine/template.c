@@ -23,7 +23,7 @@
 #define DEFAULT_VARIANT "minbase"
 #define DEFAULT_CPU_SHARES 1024
 #define MIN_MEMORY (1024 * 1024)
-/* What fits in ctui_template_info.description. */
+/* Maximum length of a description: ctui_template_info.description without its NUL. */
 #define DESCRIPTION_MAX 255
 /* PID_MAX_LIMIT on 64-bit Linux: no pids limit can usefully exceed it. */
 #define MAX_PIDS 4194304
@@ -83,7 +83,7 @@ static int parse_fail(struct parser *p, const char *fmt, ...)
 }
 
 /* TODO: use ctui_validate_name() from engine/validate.h once validate.c is
- * merged; this copy only lets the template code link on its own. */
+ * merged. This copy only lets the template code link on its own. */
 static bool is_dns_label(const char *s)
 {
 	size_t len = strlen(s);
@@ -186,7 +186,7 @@ static void strv_free(char **strv)
 }
 
 /* Splits VALUE at spaces, tabs and commas into a NULL-terminated list, each
- * word checked by VALID; HINT says what a valid word looks like. */
+ * word checked by VALID. HINT describes a valid word for the error message. */
 static int parse_word_list(struct parser *p, const char *key, const char *value,
 			   bool (*valid)(const char *), const char *hint, char ***out)
 {
@@ -571,14 +571,9 @@ static char *conf_path(const struct ctui_config *cfg, const char *name)
 int ctui_template_load(const struct ctui_config *cfg, const char *name,
 		       struct ctui_template *tpl, struct ctui_error *err)
 {
-	cleanup_free char *path = NULL;
+	cleanup_free char *path = conf_path(cfg, name);
 
-	if (!is_dns_label(name)) {
-		*tpl = (struct ctui_template){ .name = NULL };
-		return ctui_error_set(err, EINVAL, _("invalid template name \"%s\": use 1 to 63 of a-z, 0-9 and '-', not starting or ending with '-'"),
-				      name);
-	}
-	path = conf_path(cfg, name);
+	/* The name is checked before PATH is opened. */
 	if (ctui_template_load_file(path, name, tpl, err) < 0) {
 		if (err->code == ENOENT)
 			ctui_error_prefix(err, _("template %s is not defined"), name);
@@ -588,7 +583,7 @@ int ctui_template_load(const struct ctui_config *cfg, const char *name,
 }
 
 /* struct ctui_service is shared with the container code, which only reads
- * it, so its strings are const there; the template owns them. */
+ * it, so its strings are const there. The template owns them. */
 static void free_const(const char *s)
 {
 	union {

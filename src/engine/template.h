@@ -29,13 +29,13 @@ struct ctui_template {
 	struct ctui_limits limits; /* defaults for new sites */
 };
 
-/* Loads TEMPLATE_CONF_DIR/NAME.conf. Errors name the file, line and key
- * ("PATH:LINE: message"); doc/templates.md describes the format. On failure
- * TPL holds nothing to free. */
+/* Loads TEMPLATE_CONF_DIR/NAME.conf, in the format doc/templates.md
+ * describes. Errors name the file, line and key ("PATH:LINE: message"). On
+ * failure TPL contains nothing to free. */
 int ctui_template_load(const struct ctui_config *cfg, const char *name,
 		       struct ctui_template *tpl, struct ctui_error *err);
 
-/* Same as ctui_template_load() with the path of the file given directly;
+/* Same as ctui_template_load() with the path of the file given directly.
  * NAME is the template's name (the file's base name without ".conf"). */
 int ctui_template_load_file(const char *path, const char *name, struct ctui_template *tpl,
 			    struct ctui_error *err);
@@ -62,7 +62,7 @@ char *ctui_template_base_dir(const struct ctui_config *cfg, const char *name, co
 int ctui_template_build_base(const struct ctui_config *cfg, const char *name,
 			     ctui_progress_fn progress, void *ctx, struct ctui_error *err);
 
-/* Describes every NAME.conf in TEMPLATE_CONF_DIR, sorted by name; the caller
+/* Describes every NAME.conf in TEMPLATE_CONF_DIR, sorted by name. The caller
  * frees *LIST. A file that does not load is still listed: its description is
  * the error, so one broken file does not hide the others. Fails only when
  * the directory cannot be read. */

@@ -219,9 +219,9 @@ static void bad_names_change_nothing(void **state)
 }
 
 /* A file system that runs out of inodes: a tmpfs mounted for the test with
- * room for fewer inodes than a site needs. From 4 to 13 inodes, creation
- * fails at each of its steps in turn, from the work directory to the last
- * file; the tmpfs root and the sites directory take the first two. */
+ * room for fewer inodes than a site needs. The tmpfs root and the sites
+ * directory take the first two. From 4 to 13 inodes, creation then fails at
+ * each of its steps in turn, from the work directory to the last file. */
 static void failure_removes_partial_site(void **state)
 {
 	struct fixture *f = *state;
