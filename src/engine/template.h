@@ -12,8 +12,13 @@
 #include "ctui/site.h"
 #include "engine/container.h"
 
+/* Length of a SHA-256 digest in hexadecimal, with its NUL. */
+#define CTUI_SHA256_HEX_SIZE 65
+
 struct ctui_template {
 	char *name;
+	char *conf_path;           /* the NAME.conf it was loaded from */
+	char conf_sha256[CTUI_SHA256_HEX_SIZE];  /* of the file's content */
 	char *description;
 	char *suite;               /* e.g. "bookworm" */
 	char *variant;             /* debootstrap --variant, e.g. "minbase" */
@@ -24,9 +29,17 @@ struct ctui_template {
 	struct ctui_limits limits; /* defaults for new sites */
 };
 
-/* Loads TEMPLATE_CONF_DIR/NAME.conf. Errors name the file, line and key. */
+/* Loads TEMPLATE_CONF_DIR/NAME.conf, in the format doc/templates.md
+ * describes. Errors name the file, line and key ("PATH:LINE: message"). On
+ * failure TPL contains nothing to free. */
 int ctui_template_load(const struct ctui_config *cfg, const char *name,
 		       struct ctui_template *tpl, struct ctui_error *err);
+
+/* Same as ctui_template_load() with the path of the file given directly.
+ * NAME is the template's name (the file's base name without ".conf"). */
+int ctui_template_load_file(const char *path, const char *name, struct ctui_template *tpl,
+			    struct ctui_error *err);
+
 void ctui_template_free(struct ctui_template *tpl);
 
 /* The current built version of NAME and its base directory. Fails with ENOENT
@@ -38,13 +51,21 @@ int ctui_template_current(const struct ctui_config *cfg, const char *name, char 
 /* The base directory of NAME at VERSION; the caller frees it. */
 char *ctui_template_base_dir(const struct ctui_config *cfg, const char *name, const char *version);
 
-/* Runs debootstrap into a new version directory, configures Apache inside for
- * one small site, cleans package caches, then switches `current` to it with an
- * atomic rename. A failed build leaves the previous base in place. */
+/* Runs debootstrap into TEMPLATE_DIR/NAME/.build-VERSION, configures Apache
+ * inside for one small site, removes the package caches and the files each
+ * site writes itself, renames the directory to VERSION and then switches
+ * `current` to it with an atomic rename. VERSION is the UTC time of the build
+ * (20261204T203000Z, with "-2", "-3"... when taken). A failed build removes
+ * its directory and leaves `current` as it was. Older versions are kept,
+ * because sites created from them still use them as their lower layer.
+ * PROGRESS (may be NULL) gets one line per step and each debootstrap line. */
 int ctui_template_build_base(const struct ctui_config *cfg, const char *name,
 			     ctui_progress_fn progress, void *ctx, struct ctui_error *err);
 
-/* Fills the public description of every NAME.conf; the caller frees *LIST. */
+/* Describes every NAME.conf in TEMPLATE_CONF_DIR, sorted by name. The caller
+ * frees *LIST. A file that does not load is still listed: its description is
+ * the error, so one broken file does not hide the others. Fails only when
+ * the directory cannot be read. */
 int ctui_template_list_all(const struct ctui_config *cfg, struct ctui_template_info **list,
 			   size_t *count, struct ctui_error *err);
 
