@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "ctui/error.h"
 #include "ctui/site.h"
@@ -47,5 +48,19 @@ int ctui_db_used_addresses(struct ctui_db *db, uint32_t **addrs, size_t *count,
  * ("ok" or the error message). */
 int ctui_db_event_add(struct ctui_db *db, const char *actor, const char *action,
 		      const char *site, const char *result, struct ctui_error *err);
+
+struct ctui_event {
+	int64_t id;
+	time_t time;
+	char actor[256];
+	char action[64];
+	char site[CTUI_NAME_MAX + 1];   /* empty when the event concerns no site */
+	char result[CTUI_ERROR_MAX];    /* "ok" or the error message */
+};
+
+/* Reads the LIMIT newest events, of SITE only when it is not NULL, newest
+ * first. The caller frees *EVENTS. Longer texts are cut to the field sizes. */
+int ctui_db_event_list(struct ctui_db *db, const char *site, size_t limit,
+		       struct ctui_event **events, size_t *count, struct ctui_error *err);
 
 #endif

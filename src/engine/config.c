@@ -1,0 +1,575 @@
+#include "ctui/config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/log.h"
+#include "engine/subnet.h"
+#include "ctui/validate.h"
+#include "util/util.h"
+
+#define SHOWN_MAX 160
+#define BRIDGE_NAME_MAX 15 /* IFNAMSIZ minus the terminating NUL */
+#define CGROUP_PARENT_MAX 255
+#define TIMEOUT_MAX 86400  /* one day, in seconds */
+#define DNS_TTL_MAX 2147483647u /* RFC 2181, section 8 */
+
+#define DEFAULT_SUBNET "10.1.1.0/24"
+#define DEFAULT_GATEWAY "10.1.1.254"
+
+enum key_type {
+	KEY_PATH,       /* an absolute path */
+	KEY_COMMAND,    /* a command line, split into words when run */
+	KEY_URL,        /* a debootstrap mirror */
+	KEY_BRIDGE,     /* a network interface name */
+	KEY_SUBNET,
+	KEY_GATEWAY,
+	KEY_DOMAIN,
+	KEY_ADDRESS,    /* an IPv4 or IPv6 literal */
+	KEY_IPV4,       /* an IPv4 literal or empty */
+	KEY_IPV6,       /* an IPv6 literal or empty */
+	KEY_PORT,
+	KEY_TTL,
+	KEY_TIMEOUT,
+	KEY_CGROUP,     /* a relative cgroup path */
+};
+
+struct config_key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset; /* of the field in struct ctui_config */
+};
+
+#define FIELD(name) offsetof(struct ctui_config, name)
+
+static const struct config_key config_keys[] = {
+	{ "paths", "state_dir", KEY_PATH, FIELD(state_dir) },
+	{ "paths", "template_dir", KEY_PATH, FIELD(template_dir) },
+	{ "paths", "template_conf_dir", KEY_PATH, FIELD(template_conf_dir) },
+	{ "paths", "init", KEY_PATH, FIELD(init_path) },
+	{ "paths", "debootstrap", KEY_COMMAND, FIELD(debootstrap) },
+	{ "paths", "mirror", KEY_URL, FIELD(mirror) },
+	{ "network", "bridge", KEY_BRIDGE, FIELD(bridge) },
+	{ "network", "subnet", KEY_SUBNET, FIELD(subnet) },
+	{ "network", "gateway", KEY_GATEWAY, FIELD(gateway) },
+	{ "dns", "zone", KEY_DOMAIN, FIELD(zone) },
+	{ "dns", "server", KEY_ADDRESS, FIELD(dns_server) },
+	{ "dns", "port", KEY_PORT, FIELD(dns_port) },
+	{ "dns", "tsig_key", KEY_PATH, FIELD(tsig_key_file) },
+	{ "dns", "ttl", KEY_TTL, FIELD(dns_ttl) },
+	{ "host", "ipv4", KEY_IPV4, FIELD(public_ipv4) },
+	{ "host", "ipv6", KEY_IPV6, FIELD(public_ipv6) },
+	{ "apache", "vhost_dir", KEY_PATH, FIELD(vhost_dir) },
+	{ "apache", "configtest", KEY_COMMAND, FIELD(apache_configtest) },
+	{ "apache", "reload", KEY_COMMAND, FIELD(apache_reload) },
+	{ "apache", "http_port", KEY_PORT, FIELD(http_port) },
+	{ "apache", "https_port", KEY_PORT, FIELD(https_port) },
+	{ "cgroup", "parent", KEY_CGROUP, FIELD(cgroup_parent) },
+	{ "container", "start_timeout", KEY_TIMEOUT, FIELD(start_timeout) },
+	{ "container", "stop_timeout", KEY_TIMEOUT, FIELD(stop_timeout) },
+};
+
+#define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
+
+/* The state of one ini_parse_stream() run, shared by the line reader and the
+ * key handler. */
+struct parser {
+	struct ctui_config *cfg;
+	FILE *file;
+	char *buffer;           /* getline()'s buffer */
+	size_t buffer_size;
+	int line;               /* the number of the line last handed to inih */
+	int set_on[KEY_COUNT];  /* the line that set each key, 0 when unset */
+	int error_line;         /* the line of the first error, 0 while none */
+	struct ctui_error *err;
+};
+
+static char **string_field(struct ctui_config *cfg, const struct config_key *key)
+{
+	return (char **)((char *)cfg + key->offset);
+}
+
+static unsigned *uint_field(struct ctui_config *cfg, const struct config_key *key)
+{
+	return (unsigned *)((char *)cfg + key->offset);
+}
+
+static void set_string(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
+static void set_defaults(struct ctui_config *cfg)
+{
+	struct ctui_error ignored;
+
+	cfg->state_dir = xstrdup(CTUI_STATEDIR);
+	cfg->template_conf_dir = xstrdup(CTUI_SYSCONFDIR "/templates");
+	cfg->init_path = xstrdup(CTUI_LIBEXECDIR "/ctui-init");
+	cfg->debootstrap = xstrdup("debootstrap");
+	cfg->mirror = xstrdup("http://deb.debian.org/debian");
+
+	cfg->bridge = xstrdup("ctui0");
+	ctui_subnet_parse(DEFAULT_SUBNET, &cfg->subnet, &cfg->prefix, &ignored);
+	ctui_ipv4_parse(DEFAULT_GATEWAY, &cfg->gateway, &ignored);
+
+	cfg->zone = xstrdup("sites.internal");
+	cfg->dns_server = xstrdup("127.0.0.1");
+	cfg->dns_port = 53;
+	cfg->tsig_key_file = xstrdup(CTUI_SYSCONFDIR "/tsig.key");
+	cfg->dns_ttl = 300;
+
+	cfg->public_ipv4 = xstrdup("");
+	cfg->public_ipv6 = xstrdup("");
+
+	cfg->vhost_dir = xstrdup("/etc/apache2/ctui-sites");
+	cfg->apache_configtest = xstrdup("apache2ctl configtest");
+	cfg->apache_reload = xstrdup("apache2ctl graceful");
+	cfg->http_port = 80;
+	cfg->https_port = 443;
+
+	cfg->cgroup_parent = xstrdup("ctui");
+
+	cfg->start_timeout = 30;
+	cfg->stop_timeout = 10;
+}
+
+static bool has_control_char(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static bool has_space(const char *s)
+{
+	return strpbrk(s, " \t") != NULL;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int invalid_value(const char *value, const char *expected, struct ctui_error *err)
+{
+	char shown[SHOWN_MAX];
+
+	return ctui_error_set(err, EINVAL, _("invalid value \"%s\": %s"),
+			      ctui_escape(value, shown, sizeof shown), expected);
+}
+
+static bool is_bridge_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > BRIDGE_NAME_MAX)
+		return false;
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	return strpbrk(s, "/: \t") == NULL;
+}
+
+static bool is_cgroup_component_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.';
+}
+
+/* PARENT/NAME becomes a directory in every cgroup hierarchy: only plain
+ * components, so it can neither escape the hierarchy nor need quoting. */
+static bool is_cgroup_path(const char *s)
+{
+	size_t len = 0;
+
+	if (!*s || strlen(s) > CGROUP_PARENT_MAX)
+		return false;
+	for (const char *c = s;; c++) {
+		if (*c == '/' || !*c) {
+			if (len == 0)
+				return false;
+			if ((len == 1 && c[-1] == '.') || (len == 2 && starts_with(c - 2, "..")))
+				return false;
+			if (!*c)
+				return true;
+			len = 0;
+			continue;
+		}
+		if (!is_cgroup_component_char(*c))
+			return false;
+		len++;
+	}
+}
+
+static bool is_address(const char *value, int family)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(family, value, buf) == 1;
+}
+
+static int parse_string_value(const struct config_key *key, const char *value,
+			      struct ctui_error *err)
+{
+	switch (key->type) {
+	case KEY_PATH:
+		if (value[0] != '/')
+			return invalid_value(value, _("expected an absolute path"), err);
+		return 0;
+	case KEY_COMMAND:
+		if (!value[0])
+			return invalid_value(value, _("expected a command line"), err);
+		return 0;
+	case KEY_URL:
+		if (!(starts_with(value, "http://") || starts_with(value, "https://") ||
+		      starts_with(value, "file:///")) ||
+		    has_space(value))
+			return invalid_value(value, _("expected an http://, https:// or file:/// "
+						      "URL of a Debian mirror"),
+					     err);
+		return 0;
+	case KEY_BRIDGE:
+		if (!is_bridge_name(value))
+			return invalid_value(value, _("expected an interface name of 1 to 15 "
+						      "bytes without '/', ':' or spaces"),
+					     err);
+		return 0;
+	case KEY_DOMAIN:
+		return ctui_validate_domain(value, err);
+	case KEY_ADDRESS:
+		if (!is_address(value, AF_INET) && !is_address(value, AF_INET6))
+			return invalid_value(value, _("expected an IPv4 or IPv6 address, such as "
+						      "127.0.0.1 or ::1"),
+					     err);
+		return 0;
+	case KEY_IPV4:
+		if (value[0] && !is_address(value, AF_INET))
+			return invalid_value(value, _("expected an IPv4 address such as "
+						      "192.0.2.10, or nothing"),
+					     err);
+		return 0;
+	case KEY_IPV6:
+		if (value[0] && !is_address(value, AF_INET6))
+			return invalid_value(value, _("expected an IPv6 address such as "
+						      "2001:db8::10, or nothing"),
+					     err);
+		return 0;
+	case KEY_CGROUP:
+		if (!is_cgroup_path(value))
+			return invalid_value(value, _("expected a relative cgroup path such as "
+						      "ctui or machine/ctui, made of a-z, A-Z, "
+						      "0-9, '.', '_' and '-'"),
+					     err);
+		return 0;
+	case KEY_SUBNET:
+	case KEY_GATEWAY:
+	case KEY_PORT:
+	case KEY_TTL:
+	case KEY_TIMEOUT:
+		break;
+	}
+	return ctui_error_set(err, EINVAL, "key type %d is not a string", (int)key->type);
+}
+
+/* Parses VALUE into KEY's field of CFG. */
+static int parse_value(struct ctui_config *cfg, const struct config_key *key, const char *value,
+		       struct ctui_error *err)
+{
+	switch (key->type) {
+	case KEY_SUBNET:
+		return ctui_subnet_parse(value, &cfg->subnet, &cfg->prefix, err);
+	case KEY_GATEWAY:
+		return ctui_ipv4_parse(value, &cfg->gateway, err);
+	case KEY_PORT:
+		return ctui_parse_uint(value, 1, 65535, uint_field(cfg, key), err);
+	case KEY_TTL:
+		return ctui_parse_uint(value, 0, DNS_TTL_MAX, uint_field(cfg, key), err);
+	case KEY_TIMEOUT:
+		return ctui_parse_uint(value, 1, TIMEOUT_MAX, uint_field(cfg, key), err);
+	case KEY_PATH:
+	case KEY_COMMAND:
+	case KEY_URL:
+	case KEY_BRIDGE:
+	case KEY_DOMAIN:
+	case KEY_ADDRESS:
+	case KEY_IPV4:
+	case KEY_IPV6:
+	case KEY_CGROUP:
+		break;
+	}
+
+	if (has_control_char(value))
+		return invalid_value(value, _("control characters are not allowed"), err);
+	if (parse_string_value(key, value, err) < 0)
+		return -1;
+	set_string(string_field(cfg, key), value);
+	return 0;
+}
+
+/* Records the first error only: inih goes on after a failed line, and the
+ * message must point at the earliest one. */
+static int parser_fail(struct parser *p, int line, const struct ctui_error *cause)
+{
+	if (p->error_line)
+		return 0;
+	p->error_line = line;
+	ctui_error_set(p->err, cause->code, "%s:%d: %s", p->cfg->path, line, cause->message);
+	return 0;
+}
+
+static bool is_known_section(const char *section)
+{
+	for (size_t i = 0; i < KEY_COUNT; i++)
+		if (strcmp(config_keys[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+static const struct config_key *find_key(const char *section, const char *name)
+{
+	for (size_t i = 0; i < KEY_COUNT; i++)
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+/* Writes the keys of SECTION, separated by ", ", into OUT. */
+static char *section_keys(const char *section, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < KEY_COUNT && used < size; i++) {
+		if (strcmp(config_keys[i].section, section) != 0)
+			continue;
+		used += (size_t)snprintf(out + used, size - used, "%s%s", used ? ", " : "",
+					 config_keys[i].name);
+	}
+	return out;
+}
+
+static int handle_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+	const struct config_key *key;
+	struct ctui_error cause;
+	char shown_section[SHOWN_MAX], shown_name[SHOWN_MAX], known[256];
+	size_t index;
+
+	ctui_escape(section, shown_section, sizeof shown_section);
+	ctui_escape(name, shown_name, sizeof shown_name);
+	if (!*section) {
+		ctui_error_set(&cause, EINVAL, _("key \"%s\" is outside any section: put it "
+						 "below its [section] line"),
+			       shown_name);
+		return parser_fail(p, p->line, &cause);
+	}
+	key = find_key(section, name);
+	if (!key) {
+		ctui_error_set(&cause, EINVAL, _("[%s] %s: unknown key; the keys of [%s] are %s"),
+			       shown_section, shown_name, shown_section,
+			       section_keys(section, known, sizeof known));
+		return parser_fail(p, p->line, &cause);
+	}
+
+	index = (size_t)(key - config_keys);
+	if (p->set_on[index]) {
+		ctui_error_set(&cause, EINVAL, _("[%s] %s: key given twice, first on line %d; "
+						 "remove one of them"),
+			       key->section, key->name, p->set_on[index]);
+		return parser_fail(p, p->line, &cause);
+	}
+	p->set_on[index] = p->line;
+
+	if (parse_value(p->cfg, key, value, &cause) < 0) {
+		ctui_error_prefix(&cause, "[%s] %s", key->section, key->name);
+		return parser_fail(p, p->line, &cause);
+	}
+	return 1;
+}
+
+/* Checks a "[section]" line. inih reports a section only through the keys
+ * below it, so an unknown one would pass unnoticed while it is empty. A line
+ * without the closing ']' is left to inih, which rejects it. */
+static int check_section_line(struct parser *p, const char *line)
+{
+	const char *close = strchr(line, ']');
+	struct ctui_error cause;
+	char name[SHOWN_MAX], shown[SHOWN_MAX];
+
+	if (!close)
+		return 0;
+	snprintf(name, sizeof name, "%.*s", (int)(close - line - 1), line + 1);
+	if (is_known_section(name))
+		return 0;
+
+	ctui_error_set(&cause, EINVAL,
+		       _("unknown section [%s]: the sections are [paths], [network], [dns], "
+			 "[host], [apache], [cgroup] and [container]"),
+		       ctui_escape(name, shown, sizeof shown));
+	parser_fail(p, p->line, &cause);
+	return -1;
+}
+
+/* Hands inih one line at a time, so that P->line is the line a handler call
+ * is about. Leading blanks are removed because inih would otherwise join an
+ * indented line to the previous value. A line that does not fit in inih's
+ * buffer of NUM bytes is an error, where inih would cut it in two. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parser *p = stream;
+	struct ctui_error cause;
+	ssize_t len;
+	char *start;
+
+	if (p->error_line)
+		return NULL;
+
+	errno = 0;
+	len = getline(&p->buffer, &p->buffer_size, p->file);
+	if (len < 0) {
+		if (ferror(p->file) && !p->error_line) {
+			p->error_line = p->line + 1;
+			ctui_error_errno(p->err, errno ? errno : EIO,
+					 _("cannot read the configuration file %s"), p->cfg->path);
+		}
+		return NULL;
+	}
+	p->line++;
+
+	if (strlen(p->buffer) != (size_t)len) {
+		ctui_error_set(&cause, EINVAL, _("the line contains a NUL byte"));
+		parser_fail(p, p->line, &cause);
+		return NULL;
+	}
+	while (len > 0 && (p->buffer[len - 1] == '\n' || p->buffer[len - 1] == '\r'))
+		p->buffer[--len] = '\0';
+	start = p->buffer + strspn(p->buffer, " \t");
+	len = (ssize_t)strlen(start);
+
+	/* The copy needs room for a newline and the terminating NUL. */
+	if (len + 2 > num) {
+		ctui_error_set(&cause, EINVAL, _("the line is longer than %d characters; "
+						 "shorten the value"),
+			       num - 2);
+		parser_fail(p, p->line, &cause);
+		return NULL;
+	}
+	if (start[0] == '[' && check_section_line(p, start) < 0)
+		return NULL;
+
+	memcpy(str, start, (size_t)len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	return str;
+}
+
+/* Runs inih over the open file. inih reports a syntax error (a line that is
+ * neither "[section]" nor "key = value") only through its return value, the
+ * number of the first failing line. */
+static int parse_file(struct parser *p)
+{
+	int first_error = ini_parse_stream(read_line, p, handle_key, p);
+
+	if (first_error == -2)
+		return ctui_error_set(p->err, ENOMEM, _("%s: out of memory"), p->cfg->path);
+	if (first_error > 0 && (!p->error_line || first_error < p->error_line)) {
+		p->error_line = first_error;
+		ctui_error_set(p->err, EINVAL,
+			       _("%s:%d: syntax error: expected \"[section]\", \"key = value\" or a "
+				 "comment starting with '#' or ';'"),
+			       p->cfg->path, first_error);
+	}
+	return p->error_line ? -1 : 0;
+}
+
+/* Fills in what depends on other keys, and checks what no single key can. */
+static int derive_and_check(struct ctui_config *cfg, const struct parser *p,
+			    struct ctui_error *err)
+{
+	const struct config_key *gateway_key = find_key("network", "gateway");
+	const struct config_key *subnet_key = find_key("network", "subnet");
+	int gateway_line = p->set_on[gateway_key - config_keys];
+	int subnet_line = p->set_on[subnet_key - config_keys];
+	char gateway[INET_ADDRSTRLEN], network[INET_ADDRSTRLEN];
+
+	if (!cfg->template_dir)
+		cfg->template_dir = xasprintf("%s/templates", cfg->state_dir);
+
+	/* A subnet of its own gets its own gateway, the last host address. */
+	if (subnet_line && !gateway_line)
+		cfg->gateway = (cfg->subnet | (UINT32_MAX >> cfg->prefix)) - 1;
+
+	if (!ctui_subnet_contains(cfg->subnet, cfg->prefix, cfg->gateway))
+		return ctui_error_set(err, EINVAL,
+				      _("%s:%d: [network] gateway: %s is not a host address of "
+					"the subnet %s/%u; choose an address inside it"),
+				      cfg->path, gateway_line ? gateway_line : subnet_line,
+				      ctui_ipv4_format(cfg->gateway, gateway),
+				      ctui_ipv4_format(cfg->subnet, network), cfg->prefix);
+	return 0;
+}
+
+int ctui_config_load(struct ctui_config *cfg, const char *path, struct ctui_error *err)
+{
+	struct parser p = { .cfg = cfg, .err = err };
+	int ret;
+
+	memset(cfg, 0, sizeof *cfg);
+	cfg->path = xstrdup(path ? path : CTUI_DEFAULT_CONFIG);
+	set_defaults(cfg);
+
+	p.file = fopen(cfg->path, "re");
+	if (!p.file) {
+		ctui_error_errno(err, errno, _("cannot open the configuration file %s"), cfg->path);
+		goto fail;
+	}
+
+	ret = parse_file(&p);
+	free(p.buffer);
+	fclose(p.file);
+	if (ret < 0 || derive_and_check(cfg, &p, err) < 0)
+		goto fail;
+	return 0;
+
+fail:
+	ctui_config_free(cfg);
+	return -1;
+}
+
+void ctui_config_free(struct ctui_config *cfg)
+{
+	free(cfg->path);
+	for (size_t i = 0; i < KEY_COUNT; i++) {
+		switch (config_keys[i].type) {
+		case KEY_PATH:
+		case KEY_COMMAND:
+		case KEY_URL:
+		case KEY_BRIDGE:
+		case KEY_DOMAIN:
+		case KEY_ADDRESS:
+		case KEY_IPV4:
+		case KEY_IPV6:
+		case KEY_CGROUP:
+			free(*string_field(cfg, &config_keys[i]));
+			break;
+		case KEY_SUBNET:
+		case KEY_GATEWAY:
+		case KEY_PORT:
+		case KEY_TTL:
+		case KEY_TIMEOUT:
+			break;
+		}
+	}
+	memset(cfg, 0, sizeof *cfg);
+}
