@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Private BIND and Apache servers for tests, on loopback ports.
 # Source this file from bash; every function returns non-zero with a message
 # on stderr when it fails. Each server keeps its config, pid file and logs in
@@ -6,14 +7,15 @@
 #   ctui_test_free_port
 #   ctui_test_start_bind DIR PORT ZONE KEYNAME   (key file: DIR/KEYNAME.key)
 #   ctui_test_stop_bind DIR
-#   ctui_test_start_apache DIR PORT VHOST_DIR    (prints the configtest and
-#                                                 reload command lines)
+#   ctui_test_start_apache DIR PORT VHOST_DIR    (prints two lines: the
+#                                                 configtest command line,
+#                                                 then the reload one)
 #   ctui_test_stop_apache DIR
 
 # Prints a TCP and UDP port in 20000-39999 on which nothing listens.
 ctui_test_free_port() {
-	local port try
-	for try in $(seq 1 50); do
+	local port
+	for _ in $(seq 1 50); do
 		port=$((20000 + RANDOM % 20000))
 		if ! ctui_test_port_in_use "$port"; then
 			echo "$port"
@@ -37,13 +39,20 @@ ctui_test_require_free_port() {
 	fi
 }
 
+# Whether PID runs: a zombie left to a PID 1 that reaps late counts as gone.
+ctui_test_alive() {
+	local state
+	state=$(sed -n 's/.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
 # Waits up to 10 s for COMMAND to succeed while PID lives.
 ctui_test_wait_for() {
-	local pid=$1 i
+	local pid=$1
 	shift
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		"$@" >/dev/null 2>&1 && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
+		ctui_test_alive "$pid" || return 1
 		sleep 0.1
 	done
 	return 1
@@ -52,15 +61,15 @@ ctui_test_wait_for() {
 # Sends SIGTERM to the pid stored in PIDFILE and waits up to 10 s for it to
 # exit, then SIGKILL. Removes PIDFILE.
 ctui_test_kill_pidfile() {
-	local pidfile=$1 pid i
+	local pidfile=$1 pid
 	[ -f "$pidfile" ] || return 0
 	pid=$(cat "$pidfile")
 	if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
-		for i in $(seq 1 100); do
-			kill -0 "$pid" 2>/dev/null || break
+		for _ in $(seq 1 100); do
+			ctui_test_alive "$pid" || break
 			sleep 0.1
 		done
-		if kill -0 "$pid" 2>/dev/null; then
+		if ctui_test_alive "$pid"; then
 			echo "servers.sh: pid $pid ignored SIGTERM for 10 s, sending SIGKILL" >&2
 			kill -KILL "$pid" 2>/dev/null
 			sleep 0.2
@@ -181,25 +190,23 @@ EOF
 		cat "$dir/configtest.log" >&2
 		return 1
 	}
-	apache2 -f "$dir/httpd.conf" -k start >"$dir/start.log" 2>&1 || {
-		echo "servers.sh: apache2 failed to start:" >&2
-		cat "$dir/start.log" >&2
-		tail -n 20 "$dir/error.log" >&2
-		return 1
-	}
-	pid=$(cat "$dir/httpd.pid" 2>/dev/null)
-	if [ -z "$pid" ] || ! ctui_test_wait_for "$pid" curl -s -o /dev/null \
-		"http://127.0.0.1:$port/"; then
-		echo "servers.sh: apache2 did not answer on 127.0.0.1 port $port; its log:" >&2
+	# In the foreground, so that $! is Apache's main process from the start:
+	# with -k start the pid file appears only after the command returns.
+	apache2 -f "$dir/httpd.conf" -DFOREGROUND >"$dir/apache2.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$dir/apache2.pid"
+	if ! ctui_test_wait_for "$pid" curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+		echo "servers.sh: apache2 did not answer on 127.0.0.1 port $port; its logs:" >&2
+		cat "$dir/apache2.log" >&2
 		tail -n 20 "$dir/error.log" >&2
 		ctui_test_stop_apache "$dir"
 		return 1
 	fi
-	echo "configtest = apache2 -f $dir/httpd.conf -t"
-	echo "reload = apache2 -f $dir/httpd.conf -k graceful"
+	echo "apache2 -f $dir/httpd.conf -t"
+	echo "apache2 -f $dir/httpd.conf -k graceful"
 }
 
 ctui_test_stop_apache() {
 	local dir=${1:?DIR}
-	ctui_test_kill_pidfile "$dir/httpd.pid"
+	ctui_test_kill_pidfile "$dir/apache2.pid"
 }

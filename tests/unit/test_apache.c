@@ -206,18 +206,17 @@ struct live {
 
 static struct live live;
 
-/* The value of "KEY = VALUE" in TEXT, as printed by ctui_test_start_apache. */
-static char *printed_value(const char *text, const char *key)
+/* Line NUMBER (from 1) of TEXT, or NULL when TEXT is shorter. */
+static char *output_line(const char *text, unsigned number)
 {
-	cleanup_free char *prefix = xasprintf("%s = ", key);
-	const char *start = strstr(text, prefix);
-	size_t len;
-
-	if (!start)
+	for (unsigned i = 1; i < number && text; i++) {
+		text = strchr(text, '\n');
+		if (text)
+			text++;
+	}
+	if (!text || !*text)
 		return NULL;
-	start += strlen(prefix);
-	len = strcspn(start, "\n");
-	return strndup(start, len);
+	return strndup(text, strcspn(text, "\n"));
 }
 
 static void start_backend(void)
@@ -281,11 +280,15 @@ static int start_apache(void **state)
 	}
 
 	live.cfg.vhost_dir = live.vhost_dir;
-	live.cfg.apache_configtest = printed_value(out.text, "configtest");
-	live.cfg.apache_reload = printed_value(out.text, "reload");
+	/* ctui_test_start_apache prints the configtest, then the reload command. */
+	live.cfg.apache_configtest = output_line(out.text, 1);
+	live.cfg.apache_reload = output_line(out.text, 2);
 	live.cfg.http_port = live.port;
-	assert_non_null(live.cfg.apache_configtest);
-	assert_non_null(live.cfg.apache_reload);
+	if (!live.cfg.apache_configtest || !live.cfg.apache_reload) {
+		print_message("ctui_test_start_apache printed no command lines: %s\n", out.text);
+		run_shell(&out, &err, "ctui_test_stop_apache %s", live.dir);
+		return -1;
+	}
 
 	start_backend();
 	if (live.no_backend)
