@@ -53,8 +53,9 @@ char *ctui_apache_vhost_text(const struct ctui_config *cfg, const char *site, co
 
 	inet_ntop(AF_INET, &addr, backend, sizeof backend);
 
-	/* mod_proxy adds X-Forwarded-For, X-Forwarded-Host and
-	 * X-Forwarded-Server on its own; the scheme has to be set here. */
+	/* In reverse-proxy mode mod_proxy_http adds X-Forwarded-For,
+	 * X-Forwarded-Host and X-Forwarded-Server itself (ProxyAddHeaders is On
+	 * by default in Apache 2.4), but not the scheme. */
 	return xasprintf("# Managed by ctui for site %s: ctui rewrites or deletes this file.\n"
 			 "<VirtualHost *:%u>\n"
 			 "\tServerName %s\n"
@@ -100,8 +101,8 @@ int ctui_apache_add_site(const struct ctui_config *cfg, const char *site, const 
 					 path);
 	}
 
-	/* Apache may have half-loaded the new file when the reload failed:
-	 * reload again without it so the other sites keep being served. */
+	/* The reload may have failed after Apache read the new file, so reload
+	 * again without it to keep the other sites served. */
 	if (reload(cfg, err) < 0) {
 		unlink(path);
 		reload(cfg, &undo_err);

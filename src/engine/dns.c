@@ -16,7 +16,7 @@
 #include "util/fs.h"
 #include "util/util.h"
 
-/* Seconds to wait for BIND to accept the connection and to answer. */
+/* Seconds to wait for BIND to accept the connection and send its response. */
 #define DNS_TIMEOUT 5
 /* Allowed clock difference between ctui and BIND for the TSIG time check. */
 #define TSIG_FUDGE 300
@@ -157,9 +157,10 @@ static bool is_base64(const char *text)
 	return true;
 }
 
-/* The algorithm names of RFC 8945 that ldns can sign with. */
+/* The TSIG algorithms ldns 1.8.3 signs with: it lacks hmac-sha224 and
+ * hmac-sha384, which BIND also offers. */
 static const char *const tsig_algorithms[] = {
-	"hmac-md5", "hmac-sha1", "hmac-sha224", "hmac-sha256", "hmac-sha384", "hmac-sha512",
+	"hmac-md5", "hmac-sha1", "hmac-sha256", "hmac-sha512",
 };
 
 static bool is_known_algorithm(const char *name)
@@ -367,7 +368,8 @@ static int build_update_pkt(const char *zone, const char *domain, bool add, unsi
 		ctui_error_set(err, ENOMEM, _("cannot build the DNS update for \"%s\""), domain);
 		goto out;
 	}
-	/* RFC 2136 2.2: RD is unused in updates, and ldns's query helper sets it. */
+	/* RFC 2136 has no RD bit in updates (those header bits must be zero),
+	 * but ldns builds the message with its query constructor, which sets it. */
 	ldns_pkt_set_rd(update, false);
 	ldns_pkt_set_random_id(update);
 
@@ -408,9 +410,10 @@ int ctui_dns_build_update(const char *zone, const char *domain, bool add, unsign
 /* ---- Sending ------------------------------------------------------------ */
 
 /* The exchange is done here rather than with ldns_send(), which reports
- * every socket failure as "General LDNS error": a refused connection and a
- * silent server need different advice. TCP, so that a server that is down
- * refuses the connection at once where UDP would wait for the timeout. */
+ * every socket failure as "General LDNS error", because a refused connection
+ * and a silent server need different advice. It uses TCP so that a server
+ * that is down refuses the connection at once, where UDP would wait for the
+ * timeout. */
 
 struct exchange {
 	const struct ctui_config *cfg;
@@ -455,9 +458,9 @@ static int wait_ready(struct exchange *x, short events, struct ctui_error *err)
 			       (x->deadline.tv_nsec - now.tv_nsec) / 1000000;
 		if (remaining_ms <= 0)
 			return ctui_error_set(err, ETIMEDOUT,
-					      _("BIND at %s port %u did not answer within %d s: "
+					      _("timed out after %d s waiting for BIND at %s port %u: "
 						"check that named runs and is not overloaded"),
-					      x->cfg->dns_server, x->cfg->dns_port, DNS_TIMEOUT);
+					      DNS_TIMEOUT, x->cfg->dns_server, x->cfg->dns_port);
 		ready = poll(&pfd, 1, (int)remaining_ms);
 	} while (ready == 0 || (ready < 0 && errno == EINTR));
 
@@ -526,12 +529,12 @@ static int receive_all(struct exchange *x, uint8_t *data, size_t len, struct ctu
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n < 0)
-			return ctui_error_errno(err, errno, _("cannot read the answer of BIND at %s port %u"),
+			return ctui_error_errno(err, errno, _("cannot read the response of BIND at %s port %u"),
 						x->cfg->dns_server, x->cfg->dns_port);
 		if (n == 0)
 			return ctui_error_set(err, ECONNRESET,
-					      _("BIND at %s port %u closed the connection without an "
-						"answer: see its log"),
+					      _("BIND at %s port %u closed the connection without a "
+						"response: see its log"),
 					      x->cfg->dns_server, x->cfg->dns_port);
 		data += n;
 		len -= (size_t)n;
@@ -540,7 +543,7 @@ static int receive_all(struct exchange *x, uint8_t *data, size_t len, struct ctu
 }
 
 /* Sends QUERY over TCP (RFC 1035 4.2.2: a two-byte length, then the message)
- * and reads one answer into *ANSWER, which the caller frees. */
+ * and reads one response into *ANSWER, which the caller frees. */
 static int tcp_exchange(const struct ctui_config *cfg, const uint8_t *query, size_t query_len,
 			uint8_t **answer, size_t *answer_len, struct ctui_error *err)
 {
@@ -571,7 +574,7 @@ out:
 	return ret;
 }
 
-/* The TSIG error BIND put in the response (RFC 8945 5.3), 0 when none. */
+/* The TSIG error code BIND put in the response (RFC 8945), 0 when none. */
 static unsigned tsig_error(const ldns_pkt *reply)
 {
 	const ldns_rr *tsig = ldns_pkt_tsig(reply);
@@ -603,7 +606,7 @@ static const char *rcode_name(ldns_pkt_rcode rcode)
 	return entry ? entry->name : "unknown";
 }
 
-/* Turns an unsuccessful response code into an error that says what to do. */
+/* Converts an unsuccessful RCODE into an error that names the next step. */
 static int rcode_error(const struct ctui_config *cfg, const struct ctui_tsig_key *key,
 		       const char *domain, bool add, const ldns_pkt *reply, struct ctui_error *err)
 {
@@ -656,9 +659,9 @@ static int rcode_error(const struct ctui_config *cfg, const struct ctui_tsig_key
 			      cfg->dns_server, cfg->dns_port, domain, rcode_name(rcode));
 }
 
-/* Parses the answer to UPDATE and checks its ID and its TSIG. An answer
- * whose TSIG does not verify is still returned when BIND reports an error,
- * because BIND cannot sign with a key it rejected. */
+/* Parses the response to UPDATE and checks its ID and its TSIG. A response
+ * whose TSIG does not verify is still returned, because BIND cannot sign an
+ * error response with a key it rejected. */
 static int parse_answer(const struct ctui_config *cfg, const struct ctui_tsig_key *key,
 			const ldns_pkt *update, uint8_t *wire, size_t len, ldns_pkt **reply,
 			bool *verified, struct ctui_error *err)
@@ -667,13 +670,14 @@ static int parse_answer(const struct ctui_config *cfg, const struct ctui_tsig_ke
 	ldns_status status = ldns_wire2pkt(reply, wire, len);
 
 	if (status != LDNS_STATUS_OK)
-		return ctui_error_set(err, EPROTO, _("invalid answer from BIND at %s port %u: %s"),
+		return ctui_error_set(err, EPROTO, _("invalid response from BIND at %s port %u: %s"),
 				      cfg->dns_server, cfg->dns_port, ldns_get_errorstr_by_id(status));
 	if (ldns_pkt_id(*reply) != ldns_pkt_id(update)) {
 		ldns_pkt_free(*reply);
 		*reply = NULL;
 		return ctui_error_set(err, EPROTO,
-				      _("BIND at %s port %u answered with the ID of another message"),
+				      _("BIND at %s port %u sent a response with the ID of another "
+					"message"),
 				      cfg->dns_server, cfg->dns_port);
 	}
 	*verified = ldns_pkt_tsig_verify(*reply, wire, len, key->name, key->secret, query_mac);
@@ -702,7 +706,7 @@ static int send_update(const struct ctui_config *cfg, const struct ctui_tsig_key
 		ret = rcode_error(cfg, key, domain, add, reply, err);
 	else if (!verified)
 		ret = ctui_error_set(err, EACCES,
-				     _("the answer of BIND at %s port %u failed TSIG verification: "
+				     _("the response of BIND at %s port %u failed TSIG verification: "
 				       "the update may or may not have been applied"),
 				     cfg->dns_server, cfg->dns_port);
 	ldns_pkt_free(reply);

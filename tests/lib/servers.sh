@@ -46,7 +46,7 @@ ctui_test_alive() {
 	[ -n "$state" ] && [ "$state" != Z ]
 }
 
-# Waits up to 10 s for COMMAND to succeed while PID lives.
+# Waits up to 10 s for COMMAND to succeed while PID runs.
 ctui_test_wait_for() {
 	local pid=$1
 	shift
@@ -124,7 +124,7 @@ EOF
 	echo "$pid" >"$dir/named.pid"
 	if ! ctui_test_wait_for "$pid" dig @127.0.0.1 -p "$port" +time=1 +tries=1 +short \
 		"$zone" SOA; then
-		echo "servers.sh: named did not answer on 127.0.0.1 port $port; its log:" >&2
+		echo "servers.sh: named did not respond on 127.0.0.1 port $port; its log:" >&2
 		tail -n 20 "$dir/named.log" >&2
 		ctui_test_stop_bind "$dir"
 		return 1
@@ -176,7 +176,7 @@ Listen [::1]:$port
 	Require all denied
 </Directory>
 
-# The first vhost answers requests for unknown hosts.
+# The first vhost serves the requests for unknown hosts.
 <VirtualHost *:$port>
 	ServerName default.invalid
 	Redirect 404 /
@@ -196,7 +196,7 @@ EOF
 	pid=$!
 	echo "$pid" >"$dir/apache2.pid"
 	if ! ctui_test_wait_for "$pid" curl -s -o /dev/null "http://127.0.0.1:$port/"; then
-		echo "servers.sh: apache2 did not answer on 127.0.0.1 port $port; its logs:" >&2
+		echo "servers.sh: apache2 did not respond on 127.0.0.1 port $port; its logs:" >&2
 		cat "$dir/apache2.log" >&2
 		tail -n 20 "$dir/error.log" >&2
 		ctui_test_stop_apache "$dir"

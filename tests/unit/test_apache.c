@@ -138,7 +138,7 @@ static void add_rejects_unsafe_input(void **state)
 	assert_int_equal(rmdir(dir), 0);  /* still empty */
 }
 
-static void add_refuses_existing_file(void **state)
+static void add_rejects_existing_file(void **state)
 {
 	cleanup_free char *dir = scratch_path("existing");
 	cleanup_free char *path = NULL;
@@ -450,7 +450,7 @@ int main(void)
 		cmocka_unit_test(vhost_path_exact),
 		cmocka_unit_test(vhost_text_exact),
 		cmocka_unit_test(add_rejects_unsafe_input),
-		cmocka_unit_test(add_refuses_existing_file),
+		cmocka_unit_test(add_rejects_existing_file),
 		cmocka_unit_test(remove_missing_is_fine),
 	};
 	const struct CMUnitTest with_apache[] = {
