@@ -29,12 +29,15 @@ int ctui_dns_build_update(const char *zone, const char *domain, bool add, unsign
 			  const struct ctui_tsig_key *key, unsigned char **wire, size_t *len,
 			  struct ctui_error *err);
 
-/* Adds DOMAIN's record when DOMAIN is inside the configured zone; a domain
- * outside it is left alone (returns 0). A name that already has records
- * fails with EEXIST. */
+/* Adds DOMAIN CNAME ZONE. when DOMAIN is below the configured zone. The
+ * apex (it has the host's own A and AAAA) and domains outside the zone get
+ * no update, and the call returns 0. A name that already has records fails
+ * with EEXIST; BIND's other refusals and connection failures name the server
+ * and port. */
 int ctui_dns_add_site(const struct ctui_config *cfg, const char *domain, struct ctui_error *err);
 
-/* Removes DOMAIN's record when DOMAIN is inside the zone. */
+/* Removes DOMAIN's CNAME when DOMAIN is below the zone, leaving its other
+ * records alone. A CNAME that is already gone is not an error. */
 int ctui_dns_remove_site(const struct ctui_config *cfg, const char *domain,
 			 struct ctui_error *err);
 

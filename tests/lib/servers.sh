@@ -1,0 +1,212 @@
+# shellcheck shell=bash
+# Private BIND and Apache servers for tests, on loopback ports.
+# Source this file from bash; every function returns non-zero with a message
+# on stderr when it fails. Each server keeps its config, pid file and logs in
+# the directory given to it and stops by that pid only.
+#
+#   ctui_test_free_port
+#   ctui_test_start_bind DIR PORT ZONE KEYNAME   (key file: DIR/KEYNAME.key)
+#   ctui_test_stop_bind DIR
+#   ctui_test_start_apache DIR PORT VHOST_DIR    (prints two lines: the
+#                                                 configtest command line,
+#                                                 then the reload one)
+#   ctui_test_stop_apache DIR
+
+# Prints a TCP and UDP port in 20000-39999 on which nothing listens.
+ctui_test_free_port() {
+	local port
+	for _ in $(seq 1 50); do
+		port=$((20000 + RANDOM % 20000))
+		if ! ctui_test_port_in_use "$port"; then
+			echo "$port"
+			return 0
+		fi
+	done
+	echo "servers.sh: no free port found in 20000-39999" >&2
+	return 1
+}
+
+# Whether anything listens on PORT (TCP or UDP, any address).
+ctui_test_port_in_use() {
+	[ -n "$(ss -Hltun "sport = :$1" 2>/dev/null)" ]
+}
+
+ctui_test_require_free_port() {
+	if ctui_test_port_in_use "$1"; then
+		echo "servers.sh: port $1 is already in use:" >&2
+		ss -Hltunp "sport = :$1" >&2
+		return 1
+	fi
+}
+
+# Whether PID runs: a zombie left to a PID 1 that reaps late counts as gone.
+ctui_test_alive() {
+	local state
+	state=$(sed -n 's/.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+# Waits up to 10 s for COMMAND to succeed while PID runs.
+ctui_test_wait_for() {
+	local pid=$1
+	shift
+	for _ in $(seq 1 100); do
+		"$@" >/dev/null 2>&1 && return 0
+		ctui_test_alive "$pid" || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# Sends SIGTERM to the pid stored in PIDFILE and waits up to 10 s for it to
+# exit, then SIGKILL. Removes PIDFILE.
+ctui_test_kill_pidfile() {
+	local pidfile=$1 pid
+	[ -f "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
+		for _ in $(seq 1 100); do
+			ctui_test_alive "$pid" || break
+			sleep 0.1
+		done
+		if ctui_test_alive "$pid"; then
+			echo "servers.sh: pid $pid ignored SIGTERM for 10 s, sending SIGKILL" >&2
+			kill -KILL "$pid" 2>/dev/null
+			sleep 0.2
+		fi
+	fi
+	rm -f "$pidfile"
+}
+
+ctui_test_start_bind() {
+	local dir=${1:?DIR} port=${2:?PORT} zone=${3:?ZONE} keyname=${4:?KEYNAME}
+	local pid
+
+	ctui_test_require_free_port "$port" || return 1
+	mkdir -p "$dir" || return 1
+	dir=$(cd "$dir" && pwd)
+
+	tsig-keygen -a hmac-sha256 "$keyname" >"$dir/$keyname.key" || return 1
+	cat >"$dir/db.$zone" <<EOF
+\$TTL 300
+@	IN SOA	ns.$zone. hostmaster.$zone. ( 1 3600 600 86400 300 )
+	IN NS	ns.$zone.
+	IN A	127.0.0.1
+	IN AAAA	::1
+ns	IN A	127.0.0.1
+	IN AAAA	::1
+EOF
+	# "controls { };" keeps named off rndc's default port 953, which
+	# another named on this host may hold.
+	cat >"$dir/named.conf" <<EOF
+options {
+	directory "$dir";
+	pid-file none;
+	session-keyfile "$dir/session.key";
+	listen-on port $port { 127.0.0.1; };
+	listen-on-v6 port $port { ::1; };
+	recursion no;
+	dnssec-validation no;
+	notify no;
+};
+controls { };
+include "$dir/$keyname.key";
+zone "$zone" {
+	type primary;
+	file "$dir/db.$zone";
+	allow-update { key "$keyname"; };
+};
+EOF
+	named-checkconf "$dir/named.conf" || return 1
+
+	named -g -c "$dir/named.conf" >"$dir/named.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$dir/named.pid"
+	if ! ctui_test_wait_for "$pid" dig @127.0.0.1 -p "$port" +time=1 +tries=1 +short \
+		"$zone" SOA; then
+		echo "servers.sh: named did not respond on 127.0.0.1 port $port; its log:" >&2
+		tail -n 20 "$dir/named.log" >&2
+		ctui_test_stop_bind "$dir"
+		return 1
+	fi
+}
+
+ctui_test_stop_bind() {
+	local dir=${1:?DIR}
+	ctui_test_kill_pidfile "$dir/named.pid"
+}
+
+ctui_test_start_apache() {
+	local dir=${1:?DIR} port=${2:?PORT} vhost_dir=${3:?VHOST_DIR}
+	local modules=/usr/lib/apache2/modules mod user="" pid builtin
+
+	ctui_test_require_free_port "$port" || return 1
+	mkdir -p "$dir" "$vhost_dir" || return 1
+	dir=$(cd "$dir" && pwd)
+	vhost_dir=$(cd "$vhost_dir" && pwd)
+
+	builtin=$(apache2 -l) || return 1
+	if [ "$(id -u)" = 0 ]; then
+		user="User www-data
+Group www-data"
+	fi
+	{
+		echo "ServerRoot /etc/apache2"
+		# Debian builds some of these into apache2 itself (see apache2 -l).
+		for mod in mpm_event authz_core proxy proxy_http headers log_config unixd dir mime alias; do
+			grep -qx "  mod_$mod.c" <<<"$builtin" && continue
+			echo "LoadModule ${mod}_module $modules/mod_$mod.so"
+		done
+		cat <<EOF
+$user
+ServerName localhost
+PidFile $dir/httpd.pid
+DefaultRuntimeDir $dir
+Mutex file:$dir default
+ErrorLog $dir/error.log
+LogLevel warn
+LogFormat "%h %{Host}i \"%r\" %>s" ctui_test
+CustomLog $dir/access.log ctui_test
+TypesConfig /etc/mime.types
+Listen 127.0.0.1:$port
+Listen [::1]:$port
+
+<Directory />
+	AllowOverride None
+	Require all denied
+</Directory>
+
+# The first vhost serves the requests for unknown hosts.
+<VirtualHost *:$port>
+	ServerName default.invalid
+	Redirect 404 /
+</VirtualHost>
+
+IncludeOptional $vhost_dir/*.conf
+EOF
+	} >"$dir/httpd.conf"
+
+	apache2 -f "$dir/httpd.conf" -t >"$dir/configtest.log" 2>&1 || {
+		cat "$dir/configtest.log" >&2
+		return 1
+	}
+	# In the foreground, so that $! is Apache's main process from the start:
+	# with -k start the pid file appears only after the command returns.
+	apache2 -f "$dir/httpd.conf" -DFOREGROUND >"$dir/apache2.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$dir/apache2.pid"
+	if ! ctui_test_wait_for "$pid" curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+		echo "servers.sh: apache2 did not respond on 127.0.0.1 port $port; its logs:" >&2
+		cat "$dir/apache2.log" >&2
+		tail -n 20 "$dir/error.log" >&2
+		ctui_test_stop_apache "$dir"
+		return 1
+	fi
+	echo "apache2 -f $dir/httpd.conf -t"
+	echo "apache2 -f $dir/httpd.conf -k graceful"
+}
+
+ctui_test_stop_apache() {
+	local dir=${1:?DIR}
+	ctui_test_kill_pidfile "$dir/apache2.pid"
+}
