@@ -51,12 +51,12 @@ skip_all() {
 }
 
 require_root_and_tools() {
-	[ "$(id -u)" -eq 0 ] || skip_all "skipped: needs root (namespaces, cgroups, bridges)"
+	[ "$(id -u)" -eq 0 ] || skip_all "needs root (namespaces, cgroups, bridges)"
 	local tool
 	for tool in apache2 named dig curl debootstrap sqlite3 ip; do
-		command -v "$tool" >/dev/null || skip_all "skipped: $tool is not installed (make deps)"
+		command -v "$tool" >/dev/null || skip_all "$tool is not installed (make deps)"
 	done
-	[ -x "$CTUI" ] && [ -x "$CTUI_SRC/build/ctui-init" ] || skip_all "skipped: build ctui first (make)"
+	[ -x "$CTUI" ] && [ -x "$CTUI_SRC/build/ctui-init" ] || skip_all "build ctui first (make)"
 }
 
 # A free TCP port on loopback, starting the search at $1.
