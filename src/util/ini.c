@@ -37,8 +37,8 @@ static int record_error(struct ini_state *s, int line, const struct ctui_error *
 	return 0;
 }
 
-/* Records CAUSE as the error of the current line; returns NULL, which ends
- * inih's reading. */
+/* Records CAUSE as the error of the current line and returns NULL, which
+ * ends inih's reading. */
 static char *reject_line(struct ini_state *s, const struct ctui_error *cause)
 {
 	record_error(s, s->line, cause);

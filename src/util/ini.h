@@ -1,9 +1,8 @@
-/* A strict INI reader on top of inih (libinih 55). inih on its own accepts
- * what the writer of a file rarely means: it joins an indented line to the
- * value above, cuts a line longer than its buffer in two, ends a line at a
- * NUL byte, and reports a section only through the keys below it. This
- * reader hands inih one line at a time, rejects those cases, and gives every
- * section and key its line number.
+/* A strict INI reader on top of inih (libinih 55). On its own, inih joins an
+ * indented line to the value above and cuts a line longer than its buffer in
+ * two. It also ends a line at a NUL byte, and reports a section only through
+ * the keys below it. This reader hands inih one line at a time, rejects
+ * those cases, and gives every section and key its line number.
  *
  * The rules, for every file read through it:
  * - Leading spaces and tabs are removed from each line, so an indented
@@ -14,8 +13,8 @@
  * - A line holds at most 198 characters after its indentation and trailing
  *   carriage returns are removed. inih's buffer decides the limit, and a
  *   longer line is an error instead of two lines.
- * - A NUL byte is an error. A UTF-8 byte order mark before the first line is
- *   skipped.
+ * - A NUL byte is an error. A UTF-8 byte order mark at the start of the text
+ *   is skipped.
  * - inih reads on after a line it cannot parse, so the earliest error of the
  *   file is reported, whether inih's or a callback's. */
 #ifndef CTUI_INI_H
