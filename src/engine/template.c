@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctui/validate.h"
 #include "util/fs.h"
 #include "util/ini.h"
 #include "util/util.h"
@@ -54,68 +55,13 @@ struct parser {
 	struct ctui_template *tpl;
 };
 
-/* TODO: use ctui_validate_name() from engine/validate.h once validate.c is
- * merged. This copy only lets the template code link on its own. */
-static bool is_dns_label(const char *s)
+/* Template and service names become path components and log fields, so
+ * they follow the rule of site names: one DNS label. */
+static bool is_valid_name(const char *name)
 {
-	size_t len = strlen(s);
+	struct ctui_error ignored;
 
-	if (len == 0 || len > CTUI_NAME_MAX || s[0] == '-' || s[len - 1] == '-')
-		return false;
-	for (const char *c = s; *c; c++) {
-		if (!(*c >= 'a' && *c <= 'z') && !(*c >= '0' && *c <= '9') && *c != '-')
-			return false;
-	}
-	return true;
-}
-
-/* TODO: use ctui_parse_uint() from engine/validate.h once it is merged. */
-static bool parse_uint(const char *text, unsigned min, unsigned max, unsigned *value)
-{
-	unsigned long long n = 0;
-
-	if (!*text)
-		return false;
-	for (const char *c = text; *c; c++) {
-		if (*c < '0' || *c > '9')
-			return false;
-		n = n * 10 + (unsigned)(*c - '0');
-		if (n > max)
-			return false;
-	}
-	if (n < min)
-		return false;
-	*value = (unsigned)n;
-	return true;
-}
-
-/* TODO: use ctui_parse_size() from engine/validate.h once it is merged. This
- * copy reads a byte count with an optional k, M, G or T suffix (powers of 1024). */
-static bool parse_size(const char *text, uint64_t *bytes)
-{
-	static const char suffixes[] = "kmgt";
-	uint64_t n = 0, unit = 1;
-	const char *c = text;
-
-	if (*c < '0' || *c > '9')
-		return false;
-	for (; *c >= '0' && *c <= '9'; c++) {
-		if (n > (UINT64_MAX - 9) / 10)
-			return false;
-		n = n * 10 + (uint64_t)(*c - '0');
-	}
-	if (*c) {
-		const char *suffix = strchr(suffixes, tolower((unsigned char)*c));
-
-		if (!suffix || c[1])
-			return false;
-		for (const char *s = suffixes; s <= suffix; s++)
-			unit *= 1024;
-	}
-	if (n > UINT64_MAX / unit)
-		return false;
-	*bytes = n * unit;
-	return true;
+	return ctui_validate_name(name, &ignored) == 0;
 }
 
 static bool is_package_name(const char *s)
@@ -242,10 +188,14 @@ static int set_capabilities(struct parser *p, const char *key, const char *value
 			       &p->tpl->capabilities, err);
 }
 
+/* The limits discard the validators' messages for their own, which name the
+ * key, and report every invalid value as EINVAL. */
 static int set_cpu_shares(struct parser *p, const char *key, const char *value,
 			  struct ctui_error *err)
 {
-	if (!parse_uint(value, 2, 262144, &p->tpl->limits.cpu_shares))
+	struct ctui_error ignored;
+
+	if (ctui_parse_uint(value, 2, 262144, &p->tpl->limits.cpu_shares, &ignored) < 0)
 		return ctui_error_set(err, EINVAL, _("invalid %s \"%s\": expected a whole number from 2 to 262144"),
 				      key, value);
 	return 0;
@@ -253,9 +203,10 @@ static int set_cpu_shares(struct parser *p, const char *key, const char *value,
 
 static int set_memory(struct parser *p, const char *key, const char *value, struct ctui_error *err)
 {
+	struct ctui_error ignored;
 	uint64_t bytes;
 
-	if (!parse_size(value, &bytes))
+	if (ctui_parse_size(value, &bytes, &ignored) < 0)
 		return ctui_error_set(err, EINVAL, _("invalid %s \"%s\": expected a size such as 64M or 1G"),
 				      key, value);
 	if (bytes < MIN_MEMORY)
@@ -267,7 +218,9 @@ static int set_memory(struct parser *p, const char *key, const char *value, stru
 
 static int set_pids(struct parser *p, const char *key, const char *value, struct ctui_error *err)
 {
-	if (!parse_uint(value, 1, MAX_PIDS, &p->tpl->limits.pids))
+	struct ctui_error ignored;
+
+	if (ctui_parse_uint(value, 1, MAX_PIDS, &p->tpl->limits.pids, &ignored) < 0)
 		return ctui_error_set(err, EINVAL, _("invalid %s \"%s\": expected a whole number from 1 to %d, remove the key for no limit"),
 				      key, value, MAX_PIDS);
 	return 0;
@@ -312,7 +265,8 @@ static int set_service_key(struct parser *p, const char *key, const char *value,
 }
 
 /* The INI reader's key callback. inih's SECTION is not used, because the
- * parser's own state also records which service a [service NAME] started. */
+ * parser's own state also records which service a [service NAME] line
+ * started. */
 static int handle_key(void *user, const char *section, const char *key, const char *value,
 		      int line, struct ctui_error *err)
 {
@@ -351,7 +305,7 @@ static int begin_service(struct parser *p, const char *name, struct ctui_error *
 {
 	struct ctui_template *tpl = p->tpl;
 
-	if (!is_dns_label(name))
+	if (!is_valid_name(name))
 		return ctui_error_set(err, EINVAL, _("invalid service name \"%s\": use a-z, 0-9 and '-'"),
 				      name);
 	for (size_t i = 0; i < tpl->n_services; i++) {
@@ -472,7 +426,7 @@ int ctui_template_load_file(const char *path, const char *name, struct ctui_temp
 	size_t len;
 
 	*tpl = (struct ctui_template){ .name = NULL };
-	if (!is_dns_label(name))
+	if (!is_valid_name(name))
 		return ctui_error_set(err, EINVAL, _("invalid template name \"%s\": use 1 to 63 of a-z, 0-9 and '-', not starting or ending with '-'"),
 				      name);
 	if (ctui_read_file(path, &data, &len, err) < 0)
@@ -571,7 +525,7 @@ int ctui_template_current(const struct ctui_config *cfg, const char *name, char 
 	cleanup_free char *dir = NULL;
 	struct stat st;
 
-	if (!is_dns_label(name))
+	if (!is_valid_name(name))
 		return ctui_error_set(err, EINVAL, _("invalid template name \"%s\""), name);
 	if (read_current_link(cfg, name, &found, err) < 0)
 		return -1;
@@ -614,7 +568,7 @@ static void describe_template(const struct ctui_config *cfg, const char *name,
 		ctui_template_free(&tpl);
 	}
 
-	if (is_dns_label(name) && read_current_link(cfg, name, &version, &err) == 0) {
+	if (is_valid_name(name) && read_current_link(cfg, name, &version, &err) == 0) {
 		snprintf(info->version, sizeof info->version, "%s", version);
 		info->built = version_time(version);
 	}
