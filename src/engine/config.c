@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ini.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "engine/log.h"
 #include "engine/subnet.h"
 #include "ctui/validate.h"
+#include "util/ini.h"
 #include "util/util.h"
 
 #define SHOWN_MAX 160
@@ -78,17 +78,10 @@ static const struct config_key config_keys[] = {
 
 #define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
 
-/* The state of one ini_parse_stream() run, shared by the line reader and the
- * key handler. */
+/* The state of one parse, shared by the section and key callbacks. */
 struct parser {
 	struct ctui_config *cfg;
-	FILE *file;
-	char *buffer;           /* getline()'s buffer */
-	size_t buffer_size;
-	int line;               /* the number of the line last handed to inih */
 	int set_on[KEY_COUNT];  /* the line that set each key, 0 when unset */
-	int error_line;         /* the line of the first error, 0 while none */
-	struct ctui_error *err;
 };
 
 static char **string_field(struct ctui_config *cfg, const struct config_key *key)
@@ -315,17 +308,6 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 	return 0;
 }
 
-/* Records the first error only: inih goes on after a failed line, and the
- * message must point at the earliest one. */
-static int parser_fail(struct parser *p, int line, const struct ctui_error *cause)
-{
-	if (p->error_line)
-		return 0;
-	p->error_line = line;
-	ctui_error_set(p->err, cause->code, "%s:%d: %s", p->cfg->path, line, cause->message);
-	return 0;
-}
-
 static bool is_known_section(const char *section)
 {
 	for (size_t i = 0; i < KEY_COUNT; i++)
@@ -358,139 +340,85 @@ static char *section_keys(const char *section, char *out, size_t size)
 	return out;
 }
 
-static int handle_key(void *user, const char *section, const char *name, const char *value)
+static int handle_key(void *user, const char *section, const char *name, const char *value,
+		      int line, struct ctui_error *err)
 {
 	struct parser *p = user;
 	const struct config_key *key;
-	struct ctui_error cause;
 	char shown_section[SHOWN_MAX], shown_name[SHOWN_MAX], known[256];
 	size_t index;
 
 	ctui_escape(section, shown_section, sizeof shown_section);
 	ctui_escape(name, shown_name, sizeof shown_name);
-	if (!*section) {
-		ctui_error_set(&cause, EINVAL, _("key \"%s\" is outside any section: put it "
-						 "below its [section] line"),
-			       shown_name);
-		return parser_fail(p, p->line, &cause);
-	}
+	if (!*section)
+		return ctui_error_set(err, EINVAL, _("key \"%s\" is outside any section: put it "
+						     "below its [section] line"),
+				      shown_name);
 	key = find_key(section, name);
-	if (!key) {
-		ctui_error_set(&cause, EINVAL, _("[%s] %s: unknown key; the keys of [%s] are %s"),
-			       shown_section, shown_name, shown_section,
-			       section_keys(section, known, sizeof known));
-		return parser_fail(p, p->line, &cause);
-	}
+	if (!key)
+		return ctui_error_set(err, EINVAL, _("[%s] %s: unknown key; the keys of [%s] are %s"),
+				      shown_section, shown_name, shown_section,
+				      section_keys(section, known, sizeof known));
 
 	index = (size_t)(key - config_keys);
-	if (p->set_on[index]) {
-		ctui_error_set(&cause, EINVAL, _("[%s] %s: key given twice, first on line %d; "
-						 "remove one of them"),
-			       key->section, key->name, p->set_on[index]);
-		return parser_fail(p, p->line, &cause);
-	}
-	p->set_on[index] = p->line;
+	if (p->set_on[index])
+		return ctui_error_set(err, EINVAL, _("[%s] %s: key given twice, first on line %d; "
+						     "remove one of them"),
+				      key->section, key->name, p->set_on[index]);
+	p->set_on[index] = line;
 
-	if (parse_value(p->cfg, key, value, &cause) < 0) {
-		ctui_error_prefix(&cause, "[%s] %s", key->section, key->name);
-		return parser_fail(p, p->line, &cause);
-	}
-	return 1;
+	if (parse_value(p->cfg, key, value, err) < 0)
+		return ctui_error_prefix(err, "[%s] %s", key->section, key->name);
+	return 0;
 }
 
-/* Checks a "[section]" line. inih reports a section only through the keys
- * below it, so an unknown one would pass unnoticed while it is empty. A line
- * without the closing ']' is left to inih, which rejects it. */
-static int check_section_line(struct parser *p, const char *line)
+/* Checks a section's name at its "[section]" line, so that an unknown one is
+ * reported even when no key follows it. */
+static int check_section(void *user, const char *name, int line, struct ctui_error *err)
 {
-	const char *close = strchr(line, ']');
-	struct ctui_error cause;
-	char name[SHOWN_MAX], shown[SHOWN_MAX];
+	char shown[SHOWN_MAX];
 
-	if (!close)
-		return 0;
-	snprintf(name, sizeof name, "%.*s", (int)(close - line - 1), line + 1);
+	(void)user;
+	(void)line;
 	if (is_known_section(name))
 		return 0;
-
-	ctui_error_set(&cause, EINVAL,
-		       _("unknown section [%s]: the sections are [paths], [network], [dns], "
-			 "[host], [apache], [cgroup] and [container]"),
-		       ctui_escape(name, shown, sizeof shown));
-	parser_fail(p, p->line, &cause);
-	return -1;
+	return ctui_error_set(err, EINVAL,
+			      _("unknown section [%s]: the sections are [paths], [network], [dns], "
+				"[host], [apache], [cgroup] and [container]"),
+			      ctui_escape(name, shown, sizeof shown));
 }
 
-/* Hands inih one line at a time, so that P->line is the line a handler call
- * is about. Leading blanks are removed because inih would otherwise join an
- * indented line to the previous value. A line that does not fit in inih's
- * buffer of NUM bytes is an error, where inih would cut it in two. */
-static char *read_line(char *str, int num, void *stream)
+static const struct ctui_ini_handlers config_handlers = {
+	.section = check_section,
+	.key = handle_key,
+};
+
+/* Reads the whole file at PATH into *TEXT, which the caller frees. */
+static int read_file(const char *path, char **text, size_t *len, struct ctui_error *err)
 {
-	struct parser *p = stream;
-	struct ctui_error cause;
-	ssize_t len;
-	char *start;
+	cleanup_fclose FILE *file = fopen(path, "re");
+	cleanup_free char *buffer = NULL;
+	size_t size = 0, used = 0;
 
-	if (p->error_line)
-		return NULL;
+	if (!file)
+		return ctui_error_errno(err, errno, _("cannot open the configuration file %s"), path);
 
-	errno = 0;
-	len = getline(&p->buffer, &p->buffer_size, p->file);
-	if (len < 0) {
-		if (ferror(p->file) && !p->error_line) {
-			p->error_line = p->line + 1;
-			ctui_error_errno(p->err, errno ? errno : EIO,
-					 _("cannot read the configuration file %s"), p->cfg->path);
+	do {
+		if (size - used < 2) {
+			size = size ? 2 * size : 4096;
+			buffer = xrealloc(buffer, size);
 		}
-		return NULL;
-	}
-	p->line++;
+		errno = 0;
+		used += fread(buffer + used, 1, size - used - 1, file);
+	} while (!feof(file) && !ferror(file));
+	if (ferror(file))
+		return ctui_error_errno(err, errno ? errno : EIO,
+					_("cannot read the configuration file %s"), path);
 
-	if (strlen(p->buffer) != (size_t)len) {
-		ctui_error_set(&cause, EINVAL, _("the line contains a NUL byte"));
-		parser_fail(p, p->line, &cause);
-		return NULL;
-	}
-	while (len > 0 && (p->buffer[len - 1] == '\n' || p->buffer[len - 1] == '\r'))
-		p->buffer[--len] = '\0';
-	start = p->buffer + strspn(p->buffer, " \t");
-	len = (ssize_t)strlen(start);
-
-	/* The copy needs room for a newline and the terminating NUL. */
-	if (len + 2 > num) {
-		ctui_error_set(&cause, EINVAL, _("the line is longer than %d characters; "
-						 "shorten the value"),
-			       num - 2);
-		parser_fail(p, p->line, &cause);
-		return NULL;
-	}
-	if (start[0] == '[' && check_section_line(p, start) < 0)
-		return NULL;
-
-	memcpy(str, start, (size_t)len);
-	str[len] = '\n';
-	str[len + 1] = '\0';
-	return str;
-}
-
-/* Runs inih over the open file. inih reports a syntax error (a line that is
- * neither "[section]" nor "key = value") only through its return value, the
- * number of the first failing line. */
-static int parse_file(struct parser *p)
-{
-	int first_error = ini_parse_stream(read_line, p, handle_key, p);
-
-	if (first_error == -2)
-		return ctui_error_set(p->err, ENOMEM, _("%s: out of memory"), p->cfg->path);
-	if (first_error > 0 && (!p->error_line || first_error < p->error_line)) {
-		p->error_line = first_error;
-		ctui_error_set(p->err, EINVAL,
-			       _("%s:%d: syntax error: expected \"[section]\", \"key = value\" or a "
-				 "comment starting with '#' or ';'"),
-			       p->cfg->path, first_error);
-	}
-	return p->error_line ? -1 : 0;
+	buffer[used] = '\0';
+	*text = steal_pointer(&buffer);
+	*len = used;
+	return 0;
 }
 
 /* Fills in what depends on other keys, and checks what no single key can. */
@@ -522,29 +450,21 @@ static int derive_and_check(struct ctui_config *cfg, const struct parser *p,
 
 int ctui_config_load(struct ctui_config *cfg, const char *path, struct ctui_error *err)
 {
-	struct parser p = { .cfg = cfg, .err = err };
-	int ret;
+	struct parser p = { .cfg = cfg };
+	cleanup_free char *text = NULL;
+	size_t len = 0;
 
 	memset(cfg, 0, sizeof *cfg);
 	cfg->path = xstrdup(path ? path : CTUI_DEFAULT_CONFIG);
 	set_defaults(cfg);
 
-	p.file = fopen(cfg->path, "re");
-	if (!p.file) {
-		ctui_error_errno(err, errno, _("cannot open the configuration file %s"), cfg->path);
-		goto fail;
+	if (read_file(cfg->path, &text, &len, err) < 0 ||
+	    ctui_ini_parse(cfg->path, text, len, &config_handlers, &p, err) < 0 ||
+	    derive_and_check(cfg, &p, err) < 0) {
+		ctui_config_free(cfg);
+		return -1;
 	}
-
-	ret = parse_file(&p);
-	free(p.buffer);
-	fclose(p.file);
-	if (ret < 0 || derive_and_check(cfg, &p, err) < 0)
-		goto fail;
 	return 0;
-
-fail:
-	ctui_config_free(cfg);
-	return -1;
 }
 
 void ctui_config_free(struct ctui_config *cfg)

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctui/site.h"
+#include "ctui/validate.h"
 #include "engine/log.h"
 #include "util/fs.h"
 #include "util/util.h"
@@ -39,22 +39,6 @@ void ctui_rootfs_paths_free(struct ctui_rootfs_paths *paths)
 	free(paths->work);
 	free(paths->root);
 	*paths = (struct ctui_rootfs_paths){ .dir = NULL };
-}
-
-/* The site name becomes a path component: anything but a DNS label could
- * climb out of STATE_DIR/sites.
- * TODO: use ctui_validate_name() from engine/validate.h once it is merged. */
-static int check_site_name(const char *site, struct ctui_error *err)
-{
-	size_t len = strlen(site);
-	bool valid = len > 0 && len <= CTUI_NAME_MAX && site[0] != '-' && site[len - 1] != '-';
-
-	for (const char *c = site; valid && *c; c++)
-		valid = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-';
-	if (!valid)
-		return ctui_error_set(err, EINVAL, _("invalid site name \"%s\": use 1 to 63 of a-z, 0-9 and '-'"),
-				      site);
-	return 0;
 }
 
 /* The domain goes into /etc/hosts and /etc/hostname, where white space or a
@@ -182,7 +166,9 @@ int ctui_rootfs_create(const struct ctui_config *cfg, const char *site, const ch
 	struct ctui_error cleanup_err;
 	int ret = -1;
 
-	if (check_site_name(site, err) < 0 || check_domain_text(domain, err) < 0)
+	/* The site name becomes a path component: anything but a DNS label could
+	 * climb out of STATE_DIR/sites. */
+	if (ctui_validate_name(site, err) < 0 || check_domain_text(domain, err) < 0)
 		return -1;
 
 	sites_dir = xasprintf("%s/sites", cfg->state_dir);
@@ -221,7 +207,7 @@ int ctui_rootfs_destroy(const struct ctui_config *cfg, const char *site, struct 
 	struct ctui_rootfs_paths paths;
 	int ret;
 
-	if (check_site_name(site, err) < 0)
+	if (ctui_validate_name(site, err) < 0)
 		return -1;
 
 	ctui_rootfs_paths(cfg, site, &paths);

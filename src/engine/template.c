@@ -3,10 +3,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ini.h>
 #include <ldns/sha2.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctui/validate.h"
 #include "util/fs.h"
+#include "util/ini.h"
 #include "util/util.h"
 
 #define DEFAULT_VARIANT "minbase"
@@ -40,110 +40,28 @@ struct parser;
 struct key_def {
 	enum section_kind section;
 	const char *name;
-	int (*set)(struct parser *p, const char *key, const char *value);
+	int (*set)(struct parser *p, const char *key, const char *value, struct ctui_error *err);
 };
 
 #define N_KEYS 8
 
-/* State of one ctui_template_load_file(): the file in memory, read line by
- * line by read_line() so that every error can name its line. */
+/* State of one ctui_template_load_file(), shared by the callbacks of the INI
+ * reader. */
 struct parser {
-	const char *path;
-	const char *next;              /* first unread byte of the file */
-	unsigned line;                 /* number of the line read last */
 	enum section_kind section;
 	bool seen_template, seen_limits;
 	unsigned key_line[N_KEYS];     /* where each [template]/[limits] key was set, 0 if not */
-	unsigned service_line;         /* the current [service NAME] header's line */
 	size_t services_cap;
 	struct ctui_template *tpl;
-	bool failed;
-	unsigned failed_line;          /* the line of the first error, 0 for none */
-	char message[CTUI_ERROR_MAX];  /* the first error, without file and line */
-	struct ctui_error *err;
 };
 
-static int parse_fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Records the first error on the current line and returns 0, the value an
- * inih handler returns to report an error. */
-static int parse_fail(struct parser *p, const char *fmt, ...)
+/* Template and service names become path components and log fields, so
+ * they follow the rule of site names: one DNS label. */
+static bool is_valid_name(const char *name)
 {
-	va_list ap;
+	struct ctui_error ignored;
 
-	if (p->failed)
-		return 0;
-
-	va_start(ap, fmt);
-	vsnprintf(p->message, sizeof p->message, fmt, ap);
-	va_end(ap);
-	p->failed = true;
-	p->failed_line = p->line;
-	return 0;
-}
-
-/* TODO: use ctui_validate_name() from engine/validate.h once validate.c is
- * merged. This copy only lets the template code link on its own. */
-static bool is_dns_label(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len > CTUI_NAME_MAX || s[0] == '-' || s[len - 1] == '-')
-		return false;
-	for (const char *c = s; *c; c++) {
-		if (!(*c >= 'a' && *c <= 'z') && !(*c >= '0' && *c <= '9') && *c != '-')
-			return false;
-	}
-	return true;
-}
-
-/* TODO: use ctui_parse_uint() from engine/validate.h once it is merged. */
-static bool parse_uint(const char *text, unsigned min, unsigned max, unsigned *value)
-{
-	unsigned long long n = 0;
-
-	if (!*text)
-		return false;
-	for (const char *c = text; *c; c++) {
-		if (*c < '0' || *c > '9')
-			return false;
-		n = n * 10 + (unsigned)(*c - '0');
-		if (n > max)
-			return false;
-	}
-	if (n < min)
-		return false;
-	*value = (unsigned)n;
-	return true;
-}
-
-/* TODO: use ctui_parse_size() from engine/validate.h once it is merged. This
- * copy reads a byte count with an optional k, M, G or T suffix (powers of 1024). */
-static bool parse_size(const char *text, uint64_t *bytes)
-{
-	static const char suffixes[] = "kmgt";
-	uint64_t n = 0, unit = 1;
-	const char *c = text;
-
-	if (*c < '0' || *c > '9')
-		return false;
-	for (; *c >= '0' && *c <= '9'; c++) {
-		if (n > (UINT64_MAX - 9) / 10)
-			return false;
-		n = n * 10 + (uint64_t)(*c - '0');
-	}
-	if (*c) {
-		const char *suffix = strchr(suffixes, tolower((unsigned char)*c));
-
-		if (!suffix || c[1])
-			return false;
-		for (const char *s = suffixes; s <= suffix; s++)
-			unit *= 1024;
-	}
-	if (n > UINT64_MAX / unit)
-		return false;
-	*bytes = n * unit;
-	return true;
+	return ctui_validate_name(name, &ignored) == 0;
 }
 
 static bool is_package_name(const char *s)
@@ -187,8 +105,8 @@ static void strv_free(char **strv)
 
 /* Splits VALUE at spaces, tabs and commas into a NULL-terminated list, each
  * word checked by VALID. HINT describes a valid word for the error message. */
-static int parse_word_list(struct parser *p, const char *key, const char *value,
-			   bool (*valid)(const char *), const char *hint, char ***out)
+static int parse_word_list(const char *key, const char *value, bool (*valid)(const char *),
+			   const char *hint, char ***out, struct ctui_error *err)
 {
 	cleanup_free char *copy = xstrdup(value);
 	char **list = xcalloc(1, sizeof *list);
@@ -198,98 +116,114 @@ static int parse_word_list(struct parser *p, const char *key, const char *value,
 	for (char *word = strtok_r(copy, " \t,", &save); word; word = strtok_r(NULL, " \t,", &save)) {
 		if (!valid(word)) {
 			strv_free(list);
-			return parse_fail(p, _("invalid value \"%s\" in key %s: %s"), word, key, hint);
+			return ctui_error_set(err, EINVAL, _("invalid value \"%s\" in key %s: %s"),
+					      word, key, hint);
 		}
 		list = strv_push(list, &count, word);
 	}
 	*out = list;
-	return 1;
+	return 0;
 }
 
 /* A value of printable text, at most MAX bytes. */
-static int set_text(struct parser *p, const char *key, const char *value, size_t max, char **out)
+static int set_text(const char *key, const char *value, size_t max, char **out,
+		    struct ctui_error *err)
 {
 	if (!*value)
-		return parse_fail(p, _("empty value for key %s"), key);
+		return ctui_error_set(err, EINVAL, _("empty value for key %s"), key);
 	if (strlen(value) > max)
-		return parse_fail(p, _("value of key %s is longer than %zu bytes"), key, max);
+		return ctui_error_set(err, EINVAL, _("value of key %s is longer than %zu bytes"), key,
+				      max);
 	for (const char *c = value; *c; c++) {
 		if (iscntrl((unsigned char)*c))
-			return parse_fail(p, _("control character in the value of key %s"), key);
+			return ctui_error_set(err, EINVAL,
+					      _("control character in the value of key %s"), key);
 	}
 	*out = xstrdup(value);
-	return 1;
+	return 0;
 }
 
-static int set_description(struct parser *p, const char *key, const char *value)
+static int set_description(struct parser *p, const char *key, const char *value,
+			   struct ctui_error *err)
 {
-	return set_text(p, key, value, DESCRIPTION_MAX, &p->tpl->description);
+	return set_text(key, value, DESCRIPTION_MAX, &p->tpl->description, err);
 }
 
-static int set_suite(struct parser *p, const char *key, const char *value)
+static int set_suite(struct parser *p, const char *key, const char *value, struct ctui_error *err)
 {
 	bool valid = *value && (islower((unsigned char)*value) || isdigit((unsigned char)*value));
 
 	for (const char *c = value; valid && *c; c++)
 		valid = islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-' || *c == '.';
 	if (!valid || strlen(value) > 64)
-		return parse_fail(p, _("invalid suite \"%s\" in key %s: expected a Debian suite such as bookworm"),
-				  value, key);
+		return ctui_error_set(err, EINVAL, _("invalid suite \"%s\" in key %s: expected a Debian suite such as bookworm"),
+				      value, key);
 	p->tpl->suite = xstrdup(value);
-	return 1;
+	return 0;
 }
 
-static int set_variant(struct parser *p, const char *key, const char *value)
+static int set_variant(struct parser *p, const char *key, const char *value, struct ctui_error *err)
 {
 	if (strcmp(value, "minbase") != 0 && strcmp(value, "buildd") != 0 &&
 	    strcmp(value, "fakechroot") != 0)
-		return parse_fail(p, _("invalid variant \"%s\" in key %s: expected minbase, buildd or fakechroot"),
-				  value, key);
+		return ctui_error_set(err, EINVAL, _("invalid variant \"%s\" in key %s: expected minbase, buildd or fakechroot"),
+				      value, key);
 	p->tpl->variant = xstrdup(value);
-	return 1;
+	return 0;
 }
 
-static int set_packages(struct parser *p, const char *key, const char *value)
+static int set_packages(struct parser *p, const char *key, const char *value,
+			struct ctui_error *err)
 {
-	return parse_word_list(p, key, value, is_package_name,
+	return parse_word_list(key, value, is_package_name,
 			       _("a Debian package name has 2 or more of a-z, 0-9, '+', '-' and '.', and starts with a letter or digit"),
-			       &p->tpl->packages);
+			       &p->tpl->packages, err);
 }
 
-static int set_capabilities(struct parser *p, const char *key, const char *value)
+static int set_capabilities(struct parser *p, const char *key, const char *value,
+			    struct ctui_error *err)
 {
-	return parse_word_list(p, key, value, is_capability_name,
+	return parse_word_list(key, value, is_capability_name,
 			       _("expected a capability name such as CAP_SETUID, see capabilities(7)"),
-			       &p->tpl->capabilities);
+			       &p->tpl->capabilities, err);
 }
 
-static int set_cpu_shares(struct parser *p, const char *key, const char *value)
+/* The limits discard the validators' messages for their own, which name the
+ * key, and report every invalid value as EINVAL. */
+static int set_cpu_shares(struct parser *p, const char *key, const char *value,
+			  struct ctui_error *err)
 {
-	if (!parse_uint(value, 2, 262144, &p->tpl->limits.cpu_shares))
-		return parse_fail(p, _("invalid %s \"%s\": expected a whole number from 2 to 262144"),
-				  key, value);
-	return 1;
+	struct ctui_error ignored;
+
+	if (ctui_parse_uint(value, 2, 262144, &p->tpl->limits.cpu_shares, &ignored) < 0)
+		return ctui_error_set(err, EINVAL, _("invalid %s \"%s\": expected a whole number from 2 to 262144"),
+				      key, value);
+	return 0;
 }
 
-static int set_memory(struct parser *p, const char *key, const char *value)
+static int set_memory(struct parser *p, const char *key, const char *value, struct ctui_error *err)
 {
+	struct ctui_error ignored;
 	uint64_t bytes;
 
-	if (!parse_size(value, &bytes))
-		return parse_fail(p, _("invalid %s \"%s\": expected a size such as 64M or 1G"), key, value);
+	if (ctui_parse_size(value, &bytes, &ignored) < 0)
+		return ctui_error_set(err, EINVAL, _("invalid %s \"%s\": expected a size such as 64M or 1G"),
+				      key, value);
 	if (bytes < MIN_MEMORY)
-		return parse_fail(p, _("invalid %s \"%s\": at least 1M is needed, remove the key for no limit"),
-				  key, value);
+		return ctui_error_set(err, EINVAL, _("invalid %s \"%s\": at least 1M is needed, remove the key for no limit"),
+				      key, value);
 	p->tpl->limits.memory = bytes;
-	return 1;
+	return 0;
 }
 
-static int set_pids(struct parser *p, const char *key, const char *value)
+static int set_pids(struct parser *p, const char *key, const char *value, struct ctui_error *err)
 {
-	if (!parse_uint(value, 1, MAX_PIDS, &p->tpl->limits.pids))
-		return parse_fail(p, _("invalid %s \"%s\": expected a whole number from 1 to %d, remove the key for no limit"),
-				  key, value, MAX_PIDS);
-	return 1;
+	struct ctui_error ignored;
+
+	if (ctui_parse_uint(value, 1, MAX_PIDS, &p->tpl->limits.pids, &ignored) < 0)
+		return ctui_error_set(err, EINVAL, _("invalid %s \"%s\": expected a whole number from 1 to %d, remove the key for no limit"),
+				      key, value, MAX_PIDS);
+	return 0;
 }
 
 static const struct key_def keys[N_KEYS] = {
@@ -312,39 +246,41 @@ static const struct key_def *find_key(enum section_kind section, const char *nam
 	return NULL;
 }
 
-static int set_service_key(struct parser *p, const char *key, const char *value)
+static int set_service_key(struct parser *p, const char *key, const char *value,
+			   struct ctui_error *err)
 {
 	struct ctui_service *service = &p->tpl->services[p->tpl->n_services - 1];
 	char *start = NULL;
 
 	if (strcmp(key, "start") != 0)
-		return parse_fail(p, _("unknown key \"%s\" in section [service %s]: expected start"),
-				  key, service->name);
+		return ctui_error_set(err, EINVAL, _("unknown key \"%s\" in section [service %s]: expected start"),
+				      key, service->name);
 	if (service->start)
-		return parse_fail(p, _("duplicate key \"%s\" in section [service %s]"), key, service->name);
-	if (!set_text(p, key, value, 4096, &start))
-		return 0;
+		return ctui_error_set(err, EINVAL, _("duplicate key \"%s\" in section [service %s]"),
+				      key, service->name);
+	if (set_text(key, value, 4096, &start, err) < 0)
+		return -1;
 	service->start = start;
-	return 1;
+	return 0;
 }
 
-/* The inih handler, called for each "key = value" line. */
-static int handle_key(void *user, const char *section, const char *key, const char *value)
+/* The INI reader's key callback. inih's SECTION is not used, because the
+ * parser's own state also records which service a [service NAME] line
+ * started. */
+static int handle_key(void *user, const char *section, const char *key, const char *value,
+		      int line, struct ctui_error *err)
 {
 	struct parser *p = user;
 	const struct key_def *def;
 	size_t index;
 
 	(void)section;
-	if (p->failed)
-		return 0;
-
 	switch (p->section) {
 	case SECTION_NONE:
-		return parse_fail(p, _("key \"%s\" outside a section: put it under [template], [limits] or [service NAME]"),
-				  key);
+		return ctui_error_set(err, EINVAL, _("key \"%s\" outside a section: put it under [template], [limits] or [service NAME]"),
+				      key);
 	case SECTION_SERVICE:
-		return set_service_key(p, key, value);
+		return set_service_key(p, key, value, err);
 	case SECTION_TEMPLATE:
 	case SECTION_LIMITS:
 		break;
@@ -352,28 +288,29 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 
 	def = find_key(p->section, key);
 	if (!def)
-		return parse_fail(p, p->section == SECTION_TEMPLATE ?
-				  _("unknown key \"%s\" in section [template]: expected description, suite, variant, packages or capabilities") :
-				  _("unknown key \"%s\" in section [limits]: expected cpu_shares, memory or pids"),
-				  key);
+		return ctui_error_set(err, EINVAL, p->section == SECTION_TEMPLATE ?
+				      _("unknown key \"%s\" in section [template]: expected description, suite, variant, packages or capabilities") :
+				      _("unknown key \"%s\" in section [limits]: expected cpu_shares, memory or pids"),
+				      key);
 
 	index = (size_t)(def - keys);
 	if (p->key_line[index])
-		return parse_fail(p, _("duplicate key \"%s\" (first set on line %u)"), key,
-				  p->key_line[index]);
-	p->key_line[index] = p->line;
-	return def->set(p, key, value);
+		return ctui_error_set(err, EINVAL, _("duplicate key \"%s\" (first set on line %u)"), key,
+				      p->key_line[index]);
+	p->key_line[index] = (unsigned)line;
+	return def->set(p, key, value, err);
 }
 
-static int begin_service(struct parser *p, const char *name)
+static int begin_service(struct parser *p, const char *name, struct ctui_error *err)
 {
 	struct ctui_template *tpl = p->tpl;
 
-	if (!is_dns_label(name))
-		return parse_fail(p, _("invalid service name \"%s\": use a-z, 0-9 and '-'"), name);
+	if (!is_valid_name(name))
+		return ctui_error_set(err, EINVAL, _("invalid service name \"%s\": use a-z, 0-9 and '-'"),
+				      name);
 	for (size_t i = 0; i < tpl->n_services; i++) {
 		if (!strcmp(tpl->services[i].name, name))
-			return parse_fail(p, _("duplicate section [service %s]"), name);
+			return ctui_error_set(err, EINVAL, _("duplicate section [service %s]"), name);
 	}
 
 	if (tpl->n_services == p->services_cap) {
@@ -381,100 +318,71 @@ static int begin_service(struct parser *p, const char *name)
 		tpl->services = xrealloc(tpl->services, p->services_cap * sizeof *tpl->services);
 	}
 	tpl->services[tpl->n_services++] = (struct ctui_service){ .name = xstrdup(name) };
-	p->service_line = p->line;
-	return 1;
+	return 0;
 }
 
-/* A service section's start key is checked when the section ends, so that
- * the error names the header's line. */
-static int end_section(struct parser *p)
+/* Enters [template] or [limits], which may appear once each. SEEN records
+ * that the section was entered. */
+static int begin_single_section(struct parser *p, enum section_kind kind, bool *seen,
+				const char *name, struct ctui_error *err)
 {
-	const struct ctui_service *service;
-
-	if (p->section != SECTION_SERVICE)
-		return 1;
-	service = &p->tpl->services[p->tpl->n_services - 1];
-	if (service->start)
-		return 1;
-	p->line = p->service_line;
-	return parse_fail(p, _("section [service %s] has no start key: add start = COMMAND"),
-			  service->name);
+	if (*seen)
+		return ctui_error_set(err, EINVAL, _("duplicate section [%s]"), name);
+	*seen = true;
+	p->section = kind;
+	return 0;
 }
 
-/* Sets the section named by a "[NAME]" header line. */
-static int begin_section(struct parser *p, const char *name)
+/* The INI reader's section callback, called at each "[NAME]" line. */
+static int begin_section(void *user, const char *name, int line, struct ctui_error *err)
 {
-	if (!end_section(p))
-		return 0;
+	struct parser *p = user;
 
-	if (!strcmp(name, "template")) {
-		if (p->seen_template)
-			return parse_fail(p, _("duplicate section [%s]"), name);
-		p->seen_template = true;
-		p->section = SECTION_TEMPLATE;
-		return 1;
-	}
-	if (!strcmp(name, "limits")) {
-		if (p->seen_limits)
-			return parse_fail(p, _("duplicate section [%s]"), name);
-		p->seen_limits = true;
-		p->section = SECTION_LIMITS;
-		return 1;
-	}
+	(void)line;
+	if (!strcmp(name, "template"))
+		return begin_single_section(p, SECTION_TEMPLATE, &p->seen_template, name, err);
+	if (!strcmp(name, "limits"))
+		return begin_single_section(p, SECTION_LIMITS, &p->seen_limits, name, err);
 	if (!strncmp(name, "service", 7) && (name[7] == ' ' || name[7] == '\t')) {
 		p->section = SECTION_SERVICE;
-		return begin_service(p, name + 7 + strspn(name + 7, " \t"));
+		return begin_service(p, name + 7 + strspn(name + 7, " \t"), err);
 	}
-	return parse_fail(p, _("unknown section [%s]: expected [template], [limits] or [service NAME]"),
-			  name);
+	return ctui_error_set(err, EINVAL, _("unknown section [%s]: expected [template], [limits] or [service NAME]"),
+			      name);
 }
 
-/* The inih reader: copies the next line into BUF and rejects what inih would
- * accept silently. inih splits a line longer than its buffer into several,
- * and reads an indented line after a key as the continuation of that key's
- * value. Section headers are handled here, because this inih build does not
- * call the handler for a section without keys. */
-static char *read_line(char *buf, int size, void *stream)
+/* The INI reader's section end callback: a service section needs its start
+ * key, and the reader reports the error at the section's header line. */
+static int end_section(void *user, const char *name, int line, struct ctui_error *err)
 {
-	struct parser *p = stream;
-	const char *end, *start;
-	size_t len;
+	struct parser *p = user;
+	const struct ctui_service *service;
 
-	if (p->failed || !*p->next)
-		return NULL;
-
-	end = strchr(p->next, '\n');
-	len = end ? (size_t)(end - p->next) + 1 : strlen(p->next);
-	p->line++;
-	if (len + 1 > (size_t)size) {
-		parse_fail(p, _("line too long: at most %d characters fit on a line"), size - 2);
-		return NULL;
-	}
-	memcpy(buf, p->next, len);
-	buf[len] = '\0';
-	p->next += len;
-
-	start = buf;
-	if (p->line == 1 && !strncmp(start, "\xEF\xBB\xBF", 3))
-		start += 3;
-	if (start[0] == ' ' || start[0] == '\t') {
-		if (start[strspn(start, " \t\r\n")] == '\0')
-			return buf;
-		parse_fail(p, _("indented line: start keys and sections in the first column, since an indented line continues the previous value"));
-		return NULL;
-	}
-	if (start[0] == '[') {
-		const char *close = strchr(start, ']');
-
-		if (close) {
-			cleanup_free char *name = xasprintf("%.*s", (int)(close - start - 1), start + 1);
-
-			if (!begin_section(p, name))
-				return NULL;
-		}
-	}
-	return buf;
+	(void)name;
+	(void)line;
+	if (p->section != SECTION_SERVICE)
+		return 0;
+	service = &p->tpl->services[p->tpl->n_services - 1];
+	if (service->start)
+		return 0;
+	return ctui_error_set(err, EINVAL, _("section [service %s] has no start key: add start = COMMAND"),
+			      service->name);
 }
+
+/* The message for a line over inih's limit, worded like the other template
+ * errors. */
+static int reject_long_line(int max, struct ctui_error *err)
+{
+	return ctui_error_set(err, EINVAL, _("line too long: at most %d characters fit on a line"),
+			      max);
+}
+
+static const struct ctui_ini_handlers template_handlers = {
+	.section = begin_section,
+	.section_end = end_section,
+	.key = handle_key,
+	.line_too_long = reject_long_line,
+};
 
 static void sha256_hex(const char *data, size_t len, char hex[CTUI_SHA256_HEX_SIZE])
 {
@@ -487,22 +395,17 @@ static void sha256_hex(const char *data, size_t len, char hex[CTUI_SHA256_HEX_SI
 
 /* Checks what must be present once the whole file is read, and fills in
  * the defaults. */
-static int finish_template(struct parser *p)
+static int finish_template(struct ctui_template *tpl, const char *path, struct ctui_error *err)
 {
-	struct ctui_template *tpl = p->tpl;
-
-	if (!end_section(p))
-		return ctui_error_set(p->err, EINVAL, "%s:%u: %s", p->path, p->failed_line, p->message);
-
 	if (!tpl->description)
-		return ctui_error_set(p->err, EINVAL, _("%s: missing key description in section [template]"),
-				      p->path);
+		return ctui_error_set(err, EINVAL, _("%s: missing key description in section [template]"),
+				      path);
 	if (!tpl->suite)
-		return ctui_error_set(p->err, EINVAL, _("%s: missing key suite in section [template]"),
-				      p->path);
+		return ctui_error_set(err, EINVAL, _("%s: missing key suite in section [template]"),
+				      path);
 	if (tpl->n_services == 0)
-		return ctui_error_set(p->err, EINVAL, _("%s: no [service NAME] section: a template needs at least one service to start"),
-				      p->path);
+		return ctui_error_set(err, EINVAL, _("%s: no [service NAME] section: a template needs at least one service to start"),
+				      path);
 
 	if (!tpl->variant)
 		tpl->variant = xstrdup(DEFAULT_VARIANT);
@@ -515,48 +418,25 @@ static int finish_template(struct parser *p)
 	return 0;
 }
 
-static int parse_template(struct parser *p, const char *data)
-{
-	int line;
-
-	p->next = data;
-	line = ini_parse_stream(read_line, p, handle_key, p);
-	if (line < 0)
-		return ctui_error_set(p->err, ENOMEM, _("%s: cannot parse: out of memory"), p->path);
-
-	/* inih reads on after a line it cannot parse, so an error of ours may
-	 * come from a later line: the earlier one is reported. */
-	if (line > 0 && (!p->failed || (unsigned)line < p->failed_line)) {
-		snprintf(p->message, sizeof p->message, "%s",
-			 _("syntax error: expected \"key = value\", \"[section]\" or a comment"));
-		p->failed = true;
-		p->failed_line = (unsigned)line;
-	}
-	if (p->failed)
-		return ctui_error_set(p->err, EINVAL, "%s:%u: %s", p->path, p->failed_line, p->message);
-	return finish_template(p);
-}
-
 int ctui_template_load_file(const char *path, const char *name, struct ctui_template *tpl,
 			    struct ctui_error *err)
 {
-	struct parser p = { .path = path, .tpl = tpl, .err = err };
+	struct parser p = { .tpl = tpl };
 	cleanup_free char *data = NULL;
 	size_t len;
 
 	*tpl = (struct ctui_template){ .name = NULL };
-	if (!is_dns_label(name))
+	if (!is_valid_name(name))
 		return ctui_error_set(err, EINVAL, _("invalid template name \"%s\": use 1 to 63 of a-z, 0-9 and '-', not starting or ending with '-'"),
 				      name);
 	if (ctui_read_file(path, &data, &len, err) < 0)
 		return -1;
-	if (strlen(data) != len)
-		return ctui_error_set(err, EINVAL, _("%s: contains a NUL byte: not a text file"), path);
 
 	tpl->name = xstrdup(name);
 	tpl->conf_path = xstrdup(path);
 	sha256_hex(data, len, tpl->conf_sha256);
-	if (parse_template(&p, data) < 0) {
+	if (ctui_ini_parse(path, data, len, &template_handlers, &p, err) < 0 ||
+	    finish_template(tpl, path, err) < 0) {
 		ctui_template_free(tpl);
 		return -1;
 	}
@@ -645,7 +525,7 @@ int ctui_template_current(const struct ctui_config *cfg, const char *name, char 
 	cleanup_free char *dir = NULL;
 	struct stat st;
 
-	if (!is_dns_label(name))
+	if (!is_valid_name(name))
 		return ctui_error_set(err, EINVAL, _("invalid template name \"%s\""), name);
 	if (read_current_link(cfg, name, &found, err) < 0)
 		return -1;
@@ -688,7 +568,7 @@ static void describe_template(const struct ctui_config *cfg, const char *name,
 		ctui_template_free(&tpl);
 	}
 
-	if (is_dns_label(name) && read_current_link(cfg, name, &version, &err) == 0) {
+	if (is_valid_name(name) && read_current_link(cfg, name, &version, &err) == 0) {
 		snprintf(info->version, sizeof info->version, "%s", version);
 		info->built = version_time(version);
 	}

@@ -310,6 +310,33 @@ static void indented_line_is_not_continuation(void **state)
 			  "[network] bridge: key given twice, first on line 2; remove one of them");
 }
 
+static void indented_continuation_rejected(void **state)
+{
+	assert_load_fails(state, "[paths]\nmirror = http://x/\n  debian\n", 3,
+			  "indented line that is neither \"key = value\" nor \"[section]\": a value "
+			  "cannot continue on the next line; join the two lines");
+	assert_load_fails(state, "[paths]\n\t[netwrok]\n", 2,
+			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
+			  "[host], [apache], [cgroup] and [container]");
+}
+
+static void byte_order_mark_skipped(void **state)
+{
+	struct ctui_config cfg;
+	struct ctui_error err = { 0 };
+
+	if (ctui_config_load(&cfg, write_config(state, "\xEF\xBB\xBF[network]\nbridge = ctuitest0\n"),
+			     &err) < 0)
+		fail_msg("%s", err.message);
+	assert_string_equal(cfg.bridge, "ctuitest0");
+	ctui_config_free(&cfg);
+
+	/* The mark does not hide the section line from the check. */
+	assert_load_fails(state, "\xEF\xBB\xBF[netwrok]\n", 1,
+			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
+			  "[host], [apache], [cgroup] and [container]");
+}
+
 static void syntax_errors(void **state)
 {
 	static const char *const expected =
@@ -529,6 +556,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(key_outside_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(key_given_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(indented_line_is_not_continuation, setup, teardown),
+		cmocka_unit_test_setup_teardown(indented_continuation_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(byte_order_mark_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(syntax_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_line_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(nul_byte_rejected, setup, teardown),

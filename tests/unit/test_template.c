@@ -200,9 +200,13 @@ static const struct bad_case bad_cases[] = {
 	{ VALID_HEAD "[service web]\n[service other]\nstart = x\n", 5,
 	  "section [service web] has no start key" },
 	{ VALID_HEAD "[service web]\n", 5, "section [service web] has no start key" },
+	{ VALID_HEAD "[service web]\noops\n[service cron]\nstart = x\n", 5,
+	  "section [service web] has no start key" },
 	{ VALID_HEAD "[service web]\nstop = kill 1\nstart = x\n", 6,
 	  "unknown key \"stop\" in section [service web]: expected start" },
 	{ VALID_HEAD VALID_SERVICE "  --with-more\n", 7, "indented line" },
+	{ VALID_HEAD VALID_SERVICE "\tstart = false\n", 7,
+	  "duplicate key \"start\" in section [service web]" },
 	{ "suite = bookworm\n" VALID_HEAD VALID_SERVICE, 1, "key \"suite\" outside a section" },
 	{ VALID_HEAD "just some words\n" VALID_SERVICE, 5, "syntax error" },
 	{ VALID_HEAD "[limits\n" VALID_SERVICE, 5, "syntax error" },
@@ -250,6 +254,38 @@ static void long_line_rejected(void **state)
 	content = xasprintf(VALID_HEAD "[service web]\nstart = %s\n", start);
 	c.content = content;
 	check_bad_case(f, &c);
+}
+
+static void indented_lines_read_as_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct ctui_template tpl;
+	struct ctui_error err = { 0 };
+
+	write_conf(f, "web", VALID_HEAD "  [limits]\n\tpids = 10\n   memory = 64M\n"
+		   VALID_SERVICE "    ; an indented comment\n  \n");
+	if (ctui_template_load(&f->cfg, "web", &tpl, &err) < 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(tpl.limits.pids, 10);
+	assert_int_equal(tpl.limits.memory, 64 * 1024 * 1024);
+	assert_string_equal(tpl.services[0].start, "exec /usr/sbin/apache2 -DFOREGROUND");
+	ctui_template_free(&tpl);
+}
+
+static void nul_byte_names_line(void **state)
+{
+	struct fixture *f = *state;
+	static const char text[] = "[template]\ndescription = Test\nsuite = book\0worm\n" VALID_SERVICE;
+	cleanup_free char *path = xasprintf("%s/web.conf", f->cfg.template_conf_dir);
+	cleanup_free char *expected = xasprintf("%s:3: the line contains a NUL byte", path);
+	struct ctui_template tpl;
+	struct ctui_error err = { 0 };
+
+	assert_int_equal(ctui_write_file_atomic(path, text, sizeof text - 1, 0644, &err), 0);
+	assert_int_equal(ctui_template_load(&f->cfg, "web", &tpl, &err), -1);
+	assert_int_equal(err.code, EINVAL);
+	assert_string_equal(err.message, expected);
+	assert_null(tpl.name);
 }
 
 static void bad_name_and_missing_file(void **state)
@@ -388,6 +424,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(hash_is_sha256_of_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(errors_name_file_line_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_line_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(indented_lines_read_as_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(nul_byte_names_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_name_and_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(current_before_build_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(current_follows_link, setup, teardown),
