@@ -55,14 +55,18 @@ char *ctui_apache_vhost_text(const struct ctui_config *cfg, const char *site, co
 
 	/* In reverse-proxy mode mod_proxy_http adds X-Forwarded-For,
 	 * X-Forwarded-Host and X-Forwarded-Server itself (ProxyAddHeaders is On
-	 * by default in Apache 2.4), but not the scheme. */
+	 * by default in Apache 2.4), but not the scheme. A stopped site has no
+	 * host on the bridge, so connect() would wait for ARP to give up:
+	 * connectiontimeout turns that into a quick 503, and retry=0 lets the
+	 * first request after a start through instead of the 60 s default
+	 * back-off. */
 	return xasprintf("# Managed by ctui for site %s: ctui rewrites or deletes this file.\n"
 			 "<VirtualHost *:%u>\n"
 			 "\tServerName %s\n"
 			 "\tProxyRequests Off\n"
 			 "\tProxyPreserveHost On\n"
 			 "\tRequestHeader set X-Forwarded-Proto \"http\"\n"
-			 "\tProxyPass / http://%s:80/\n"
+			 "\tProxyPass / http://%s:80/ connectiontimeout=2 retry=0\n"
 			 "\tProxyPassReverse / http://%s:80/\n"
 			 "</VirtualHost>\n",
 			 site, cfg->http_port, domain, backend, backend);

@@ -170,7 +170,7 @@ ctui() {
 # prints the status code, a space, and the body.
 fetch() {
 	local body status
-	body=$(curl -s -o - -w '\n%{http_code}' --max-time 5 -H "Host: $1" "http://127.0.0.1:$HTTP_PORT/")
+	body=$(curl -s -o - -w '\n%{http_code}' --max-time 10 -H "Host: $1" "http://127.0.0.1:$HTTP_PORT/")
 	status=${body##*$'\n'}
 	echo "$status ${body%$'\n'*}"
 }

@@ -98,7 +98,7 @@ static void vhost_text_exact(void **state)
 			    "\tProxyRequests Off\n"
 			    "\tProxyPreserveHost On\n"
 			    "\tRequestHeader set X-Forwarded-Proto \"http\"\n"
-			    "\tProxyPass / http://10.1.1.2:80/\n"
+			    "\tProxyPass / http://10.1.1.2:80/ connectiontimeout=2 retry=0\n"
 			    "\tProxyPassReverse / http://10.1.1.2:80/\n"
 			    "</VirtualHost>\n");
 }
