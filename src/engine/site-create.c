@@ -157,8 +157,10 @@ int ctui_site_create(struct ctui_engine *engine, const struct ctui_create_params
 		}
 	}
 
-	if (ret < 0)
+	if (ret < 0 && name[0])
 		ctui_error_prefix(err, _("cannot create site %s"), name);
+	else if (ret < 0)
+		ctui_error_prefix(err, _("cannot create site"));
 	else if (created)
 		*created = site;
 	return engine_finish(engine, "create", name, ret, err);

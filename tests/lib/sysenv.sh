@@ -229,11 +229,13 @@ sysenv_teardown() {
 			"$CTUI" --config "$CONF" destroy "$name" >/dev/null 2>&1
 		done
 	fi
+	# Apache goes before the bridge: with the bridge gone, a vhost left by a
+	# failed destroy would proxy to the test subnet through the default route.
+	ctui_test_stop_apache "$T/apache" 2>/dev/null
+	ctui_test_stop_bind "$T/bind" 2>/dev/null
 	[ -n "${BRIDGE:-}" ] && ip link del "$BRIDGE" 2>/dev/null
 	[ -n "${CGROUP_PARENT:-}" ] && find /sys/fs/cgroup -maxdepth 2 -name "$CGROUP_PARENT" -type d \
 		-exec rmdir {} + 2>/dev/null
-	ctui_test_stop_apache "$T/apache" 2>/dev/null
-	ctui_test_stop_bind "$T/bind" 2>/dev/null
 	if [ "${KEEP:-0}" = 1 ]; then
 		echo "# kept $T"
 	else
