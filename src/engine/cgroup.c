@@ -25,7 +25,10 @@
 
 /* Legacy covers pure v1 and hybrid hosts (v1 controllers beside a v2 mount
  * that has none); unified is a pure v2 host with every controller at
- * CGROUP_ROOT. */
+ * CGROUP_ROOT.
+ * NOTE: only the legacy path has been run (on a v1/v2 hybrid host with cpu
+ * and cpuacct mounted separately). The unified path and co-mounted
+ * cpu,cpuacct hierarchies are untested. */
 enum cgroup_mode { MODE_LEGACY, MODE_UNIFIED };
 
 static const char *const v1_controllers[] = { "cpu", "cpuacct", "memory", "pids", NULL };

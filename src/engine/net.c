@@ -168,16 +168,36 @@ static int address_add(struct nl_sock *sock, int ifindex, const char *ifname, ui
 	return 0;
 }
 
-static int bridge_create(struct nl_sock *sock, const char *bridge, struct ctui_error *err)
+/* The MAC address 02:63:A:B:C:D for the IPv4 address A.B.C.D: locally
+ * administered, and the same each time a site starts, so the neighbour
+ * entries of the host and of the other sites stay valid across restarts. */
+static struct nl_addr *mac_for(uint32_t addr)
+{
+	uint8_t mac[6] = { 0x02, 0x63, (uint8_t)(addr >> 24), (uint8_t)(addr >> 16),
+			   (uint8_t)(addr >> 8), (uint8_t)addr };
+
+	return nl_addr_build(AF_LLC, mac, sizeof mac);
+}
+
+static int bridge_create(struct nl_sock *sock, const char *bridge, uint32_t gateway,
+			 struct ctui_error *err)
 {
 	cleanup_link struct rtnl_link *link = rtnl_link_bridge_alloc();
+	struct nl_addr *mac = mac_for(gateway);
 	char what[128];
 	int rc;
 
-	if (!link)
+	if (!link || !mac) {
+		if (mac)
+			nl_addr_put(mac);
 		return ctui_error_set(err, ENOMEM, _("cannot allocate a netlink link"));
+	}
 
+	/* A bridge without an address of its own takes the lowest one of its
+	 * ports, so it would change whenever a site starts or stops. */
 	rtnl_link_set_name(link, bridge);
+	rtnl_link_set_addr(link, mac);
+	nl_addr_put(mac);
 	rc = rtnl_link_add(sock, link, NLM_F_CREATE | NLM_F_EXCL);
 	/* Another ctui may have created it in the meantime. */
 	if (rc < 0 && rc != -NLE_EXIST) {
@@ -201,7 +221,7 @@ int ctui_net_bridge_ensure(const char *bridge, uint32_t gateway, unsigned prefix
 	if (found < 0)
 		return -1;
 	if (!found) {
-		if (bridge_create(sock, bridge, err) < 0)
+		if (bridge_create(sock, bridge, gateway, err) < 0)
 			return -1;
 		found = link_lookup(sock, bridge, &link, err);
 		if (found <= 0)
@@ -260,11 +280,12 @@ void ctui_net_host_ifname(uint32_t addr, char name[IFNAMSIZ])
 }
 
 int ctui_net_veth_create(const char *host_ifname, const char *bridge, pid_t netns_pid,
-			 struct ctui_error *err)
+			 uint32_t addr, struct ctui_error *err)
 {
 	cleanup_nlsock struct nl_sock *sock = NULL;
 	cleanup_link struct rtnl_link *br = NULL;
 	struct rtnl_link *veth, *peer;
+	struct nl_addr *mac;
 	char what[160];
 	int found, rc;
 
@@ -281,8 +302,14 @@ int ctui_net_veth_create(const char *host_ifname, const char *bridge, pid_t netn
 				      bridge);
 
 	veth = rtnl_link_veth_alloc();
-	if (!veth)
+	mac = mac_for(addr);
+	if (!veth || !mac) {
+		if (veth)
+			rtnl_link_veth_release(veth);
+		if (mac)
+			nl_addr_put(mac);
 		return ctui_error_set(err, ENOMEM, _("cannot allocate a netlink link"));
+	}
 
 	/* One request creates both ends: the host end enslaved and up, the peer
 	 * created directly inside the target namespace, so no interface named
@@ -292,8 +319,10 @@ int ctui_net_veth_create(const char *host_ifname, const char *bridge, pid_t netn
 	rtnl_link_set_flags(veth, IFF_UP);
 	peer = rtnl_link_veth_get_peer(veth);
 	rtnl_link_set_name(peer, CONTAINER_IFNAME);
+	rtnl_link_set_addr(peer, mac);
 	rtnl_link_set_ns_pid(peer, netns_pid);
 	rtnl_link_put(peer);
+	nl_addr_put(mac);
 
 	rc = rtnl_link_add(sock, veth, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_veth_release(veth);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,20 +77,37 @@ static bool sys_exists(const char *ifname, const char *what)
 	return access(path, F_OK) == 0;
 }
 
-static unsigned sys_flags(const char *ifname)
+/* The interface flags of IFNAME in the caller's network namespace (sysfs
+ * would show the namespace it was mounted in). */
+static unsigned if_flags(const char *ifname)
 {
-	char path[128];
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	unsigned flags = 0;
-	FILE *f;
 
-	snprintf(path, sizeof path, "/sys/class/net/%s/flags", ifname);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%x", &flags) != 1)
-			flags = 0;
-		fclose(f);
-	}
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		flags = (unsigned short)ifr.ifr_flags;
+	if (fd >= 0)
+		close(fd);
 	return flags;
+}
+
+/* Whether IFNAME's MAC address is 02:63 followed by the bytes of ADDR. */
+static bool has_mac_of(const char *ifname, uint32_t addr)
+{
+	const uint8_t expected[6] = { 0x02, 0x63, (uint8_t)(addr >> 24), (uint8_t)(addr >> 16),
+				      (uint8_t)(addr >> 8), (uint8_t)addr };
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool same = false;
+
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+	if (fd >= 0 && ioctl(fd, SIOCGIFHWADDR, &ifr) == 0)
+		same = memcmp(ifr.ifr_hwaddr.sa_data, expected, sizeof expected) == 0;
+	if (fd >= 0)
+		close(fd);
+	return same;
 }
 
 /* Whether IFNAME has the IPv4 address ADDR (host byte order). */
@@ -170,9 +188,10 @@ static void child_main(struct fixture *fx, int in, int out)
 		child_report(out, "configure: %s", err.message);
 		_exit(1);
 	}
-	if (!has_address("eth0", fx->addr) || !(sys_flags("eth0") & IFF_UP) ||
-	    !(sys_flags("lo") & IFF_UP) || !has_default_route("eth0", fx->gateway)) {
-		child_report(out, "inside: address, flags or route missing");
+	if (!has_address("eth0", fx->addr) || !(if_flags("eth0") & IFF_UP) ||
+	    !(if_flags("lo") & IFF_UP) || !has_default_route("eth0", fx->gateway) ||
+	    !has_mac_of("eth0", fx->addr)) {
+		child_report(out, "inside: address, flags, route or MAC address missing");
 		_exit(1);
 	}
 
@@ -281,13 +300,14 @@ static void test_bridge_veth_lifecycle(void **state)
 	assert_int_equal(ctui_net_bridge_ensure(fx->bridge, fx->gateway, 24, &err), 0);
 	assert_int_equal(ctui_net_bridge_ensure(fx->bridge, fx->gateway, 24, &err), 0);
 	assert_true(sys_exists(fx->bridge, "bridge"));
-	assert_true(sys_flags(fx->bridge) & IFF_UP);
+	assert_true(if_flags(fx->bridge) & IFF_UP);
 	assert_true(has_address(fx->bridge, fx->gateway));
+	assert_true(has_mac_of(fx->bridge, fx->gateway));
 
 	/* The veth: host end enslaved and up, no eth0 left on the host. */
-	assert_int_equal(ctui_net_veth_create(fx->veth, fx->bridge, fx->child, &err), 0);
+	assert_int_equal(ctui_net_veth_create(fx->veth, fx->bridge, fx->child, fx->addr, &err), 0);
 	assert_true(sys_exists(fx->veth, ""));
-	assert_true(sys_flags(fx->veth) & IFF_UP);
+	assert_true(if_flags(fx->veth) & IFF_UP);
 	snprintf(master, sizeof master, "/sys/class/net/%s/master", fx->veth);
 	len = readlink(master, link, sizeof link - 1);
 	assert_true(len > 0);
@@ -295,7 +315,7 @@ static void test_bridge_veth_lifecycle(void **state)
 	assert_string_equal(strrchr(link, '/') + 1, fx->bridge);
 
 	/* A second veth of the same name is rejected with a clear message. */
-	assert_int_equal(ctui_net_veth_create(fx->veth, fx->bridge, fx->child, &err), -1);
+	assert_int_equal(ctui_net_veth_create(fx->veth, fx->bridge, fx->child, fx->addr, &err), -1);
 	assert_int_equal(err.code, EEXIST);
 	assert_non_null(strstr(err.message, fx->veth));
 
@@ -341,7 +361,7 @@ static void test_wrong_kinds_rejected(void **state)
 	assert_int_equal(ctui_net_veth_delete("lo", &err), -1);
 
 	/* A veth onto a missing bridge names the bridge. */
-	assert_int_equal(ctui_net_veth_create(fx->veth, fx->bridge, fx->child, &err), -1);
+	assert_int_equal(ctui_net_veth_create(fx->veth, fx->bridge, fx->child, fx->addr, &err), -1);
 	assert_int_equal(err.code, ENODEV);
 	assert_non_null(strstr(err.message, fx->bridge));
 	assert_false(sys_exists(fx->veth, ""));
