@@ -23,12 +23,12 @@
 /* On cgroup v1 the kernel shows "no limit" as a huge page-aligned number. */
 #define V1_UNLIMITED (UINT64_C(1) << 62)
 
-/* Legacy covers pure v1 and hybrid hosts (v1 controllers beside a v2 mount
- * that has none); unified is a pure v2 host with every controller at
+/* Legacy covers pure v1 hosts and hybrid hosts, whose v2 mount has no
+ * controllers. Unified is a pure v2 host with every controller at
  * CGROUP_ROOT.
- * NOTE: only the legacy path has been run (on a v1/v2 hybrid host with cpu
- * and cpuacct mounted separately). The unified path and co-mounted
- * cpu,cpuacct hierarchies are untested. */
+ * NOTE: only the legacy path has run, on a hybrid host with cpu and cpuacct
+ * mounted separately. The unified path and a co-mounted cpu,cpuacct
+ * hierarchy are untested. */
 enum cgroup_mode { MODE_LEGACY, MODE_UNIFIED };
 
 static const char *const v1_controllers[] = { "cpu", "cpuacct", "memory", "pids", NULL };
@@ -42,12 +42,12 @@ static void cgroup_free_ptr(struct cgroup **cg)
 
 #define cleanup_cgroup __attribute__((cleanup(cgroup_free_ptr)))
 
-/* Sets ERR to "WHAT: libcgroup's message" for the libcgroup error RC. */
-static int cg_fail(struct ctui_error *err, int rc, const char *what)
+/* Sets ERR to "CONTEXT: libcgroup's message" for the libcgroup error RC. */
+static int cg_fail(struct ctui_error *err, int rc, const char *context)
 {
 	if (rc == ECGOTHER)
-		return ctui_error_errno(err, cgroup_get_last_errno(), "%s", what);
-	return ctui_error_set(err, rc == ECGROUPNOTEXIST ? ENOENT : EIO, "%s: %s", what,
+		return ctui_error_errno(err, cgroup_get_last_errno(), "%s", context);
+	return ctui_error_set(err, rc == ECGROUPNOTEXIST ? ENOENT : EIO, "%s: %s", context,
 			      cgroup_strerror(rc));
 }
 
@@ -84,8 +84,8 @@ static unsigned shares_to_weight(unsigned shares)
 	return 1 + (unsigned)(((uint64_t)(shares - 2) * 9999) / 262142);
 }
 
-/* The inverse of shares_to_weight(), rounded: v2 keeps only the weight, so
- * a value read back on v2 may differ from the one set by about 1%. */
+/* Maps cpu.weight back to shares, rounded. v2 keeps only the weight, so a
+ * value read back on v2 may differ from the one set by about 1%. */
 static unsigned weight_to_shares(unsigned weight)
 {
 	return 2 + (unsigned)(((uint64_t)(weight - 1) * 262142 + 4999) / 9999);
@@ -143,7 +143,7 @@ static int cg_write(const char *path, const char *controller, const char *name,
 {
 	cleanup_cgroup struct cgroup *cg = cgroup_new_cgroup(path);
 	struct cgroup_controller *c;
-	char what[256];
+	char context[256];
 	int rc;
 
 	if (!cg)
@@ -154,8 +154,8 @@ static int cg_write(const char *path, const char *controller, const char *name,
 
 	rc = cgroup_modify_cgroup(cg);
 	if (rc) {
-		snprintf(what, sizeof what, _("cannot set %s to %s in cgroup %s"), name, value, path);
-		return cg_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot set %s to %s in cgroup %s"), name, value, path);
+		return cg_fail(err, rc, context);
 	}
 	return 0;
 }
@@ -225,14 +225,14 @@ int ctui_cgroup_create(const char *parent, const char *site, const struct ctui_l
 	cleanup_free char *path = xasprintf("%s/%s", parent, site);
 	cleanup_cgroup struct cgroup *cg = NULL;
 	enum cgroup_mode mode;
-	char what[256];
+	char context[256];
 	int rc;
 
 	if (cg_init(&mode, err) < 0)
 		return -1;
 
-	/* v1 rejects a memory limit above memory+swap: when an existing cgroup
-	 * gets a higher limit, memory+swap must be lifted first. */
+	/* v1 rejects a memory limit above memory+swap, so memory+swap is lifted
+	 * first in case an existing cgroup gets a higher limit. */
 	if (mode == MODE_LEGACY &&
 	    cg_file_exists("memory", path, "memory.memsw.limit_in_bytes") &&
 	    cg_write(path, "memory", "memory.memsw.limit_in_bytes", "-1", err) < 0)
@@ -244,11 +244,11 @@ int ctui_cgroup_create(const char *parent, const char *site, const struct ctui_l
 	if (cg_add_limits(cg, path, mode, limits, err) < 0)
 		return -1;
 
-	/* An existing directory is reused: creation then only writes the values. */
+	/* An existing directory is reused, and then creation only writes the values. */
 	rc = cgroup_create_cgroup(cg, 0);
 	if (rc) {
-		snprintf(what, sizeof what, _("cannot create cgroup %s"), path);
-		return cg_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot create cgroup %s"), path);
+		return cg_fail(err, rc, context);
 	}
 
 	if (cg_limit_swap(path, mode, limits->memory, err) < 0)
@@ -284,7 +284,7 @@ int ctui_cgroup_attach(const char *parent, const char *site, pid_t pid, struct c
 	cleanup_free char *path = xasprintf("%s/%s", parent, site);
 	cleanup_cgroup struct cgroup *cg = NULL;
 	enum cgroup_mode mode;
-	char what[256];
+	char context[256];
 	int rc;
 
 	if (cg_init(&mode, err) < 0 || cg_bare(path, mode, false, &cg, err) < 0)
@@ -292,14 +292,14 @@ int ctui_cgroup_attach(const char *parent, const char *site, pid_t pid, struct c
 
 	rc = cgroup_attach_task_pid(cg, pid);
 	if (rc) {
-		snprintf(what, sizeof what, _("cannot move pid %d into cgroup %s"), (int)pid, path);
-		return cg_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot move pid %d into cgroup %s"), (int)pid, path);
+		return cg_fail(err, rc, context);
 	}
 	return 0;
 }
 
-/* The number of processes in PATH (counted in the pids controller, which
- * every mode has); 0 when the cgroup does not exist. */
+/* Counts the processes in PATH in the pids controller, which every mode
+ * has. Returns 0 when the cgroup does not exist. */
 static int cg_count_procs(const char *path)
 {
 	pid_t *pids = NULL;
@@ -322,7 +322,7 @@ int ctui_cgroup_destroy(const char *parent, const char *site, struct ctui_error 
 	cleanup_free char *path = xasprintf("%s/%s", parent, site);
 	cleanup_cgroup struct cgroup *cg = NULL;
 	enum cgroup_mode mode;
-	char what[256];
+	char context[256];
 	int waited, rc, left;
 
 	if (cg_init(&mode, err) < 0 || cg_bare(path, mode, true, &cg, err) < 0)
@@ -341,25 +341,25 @@ int ctui_cgroup_destroy(const char *parent, const char *site, struct ctui_error 
 
 	rc = cgroup_delete_cgroup_ext(cg, CGFLAG_DELETE_EMPTY_ONLY);
 	if (rc && rc != ECGROUPNOTEXIST) {
-		snprintf(what, sizeof what, _("cannot remove cgroup %s"), path);
-		return cg_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot remove cgroup %s"), path);
+		return cg_fail(err, rc, context);
 	}
 	return 0;
 }
 
-/* Reads the value NAME of controller C as an unsigned number; "max" and
+/* Reads the value NAME of controller C as an unsigned number. "max" and
  * v1's huge "no limit" value read as 0. */
 static int read_number(struct cgroup_controller *c, const char *path, const char *name,
 		       uint64_t *value, struct ctui_error *err)
 {
 	cleanup_free char *text = NULL;
-	char what[256];
+	char context[256];
 	char *end;
 	int rc = c ? cgroup_get_value_string(c, name, &text) : ECGROUPVALUENOTEXIST;
 
 	if (rc) {
-		snprintf(what, sizeof what, _("cannot read %s of cgroup %s"), name, path);
-		return cg_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot read %s of cgroup %s"), name, path);
+		return cg_fail(err, rc, context);
 	}
 
 	if (strncmp(text, "max", 3) == 0) {
@@ -381,13 +381,13 @@ static int read_cpu_stat(struct cgroup_controller *c, const char *path, uint64_t
 			 struct ctui_error *err)
 {
 	cleanup_free char *text = NULL;
-	char what[256];
+	char context[256];
 	const char *line;
 	int rc = c ? cgroup_get_value_string(c, "cpu.stat", &text) : ECGROUPVALUENOTEXIST;
 
 	if (rc) {
-		snprintf(what, sizeof what, _("cannot read cpu.stat of cgroup %s"), path);
-		return cg_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot read cpu.stat of cgroup %s"), path);
+		return cg_fail(err, rc, context);
 	}
 
 	line = strstr(text, "usage_usec ");
@@ -406,7 +406,7 @@ int ctui_cgroup_read(const char *parent, const char *site, struct ctui_limits *l
 	struct cgroup_controller *cpu, *mem, *pid;
 	uint64_t shares, mem_limit, pid_limit, mem_used, pid_count, cpu_used = 0;
 	enum cgroup_mode mode;
-	char what[256];
+	char context[256];
 	bool v2;
 	int rc;
 
@@ -419,8 +419,8 @@ int ctui_cgroup_read(const char *parent, const char *site, struct ctui_limits *l
 		return ctui_error_set(err, ENOMEM, _("cannot allocate cgroup %s"), path);
 	rc = cgroup_get_cgroup(cg);
 	if (rc) {
-		snprintf(what, sizeof what, _("cannot read cgroup %s"), path);
-		return cg_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot read cgroup %s"), path);
+		return cg_fail(err, rc, context);
 	}
 	cpu = cgroup_get_controller(cg, "cpu");
 	mem = cgroup_get_controller(cg, "memory");

@@ -1,5 +1,5 @@
 /* Runs in the new namespaces, as a copy of ctui's process, until it
- * executes ctui-init. Every failure is turned into a message for the parent;
+ * executes ctui-init. Every failure becomes a message for the parent, and
  * nothing here returns to ctui's code. */
 #include "engine/container-child.h"
 
@@ -136,11 +136,11 @@ static int switch_root(const char *root, struct ctui_error *err)
 	return 0;
 }
 
-/* Keeps only CAPS: dropped from the bounding set first (which needs
- * CAP_SETPCAP, still held), then permitted, effective and inheritable set
- * to exactly CAPS, ambient cleared. ctui-init runs as uid 0, so after exec
- * it and its services hold CAPS. no_new_privs stays off: services such as
- * Apache change user with setuid(). */
+/* Keeps only CAPS. The others leave the bounding set first, which needs
+ * CAP_SETPCAP, still held. Then permitted, effective and inheritable become
+ * exactly CAPS and the ambient set is cleared. ctui-init runs as uid 0, so
+ * after exec it and its services hold CAPS. no_new_privs stays off because
+ * services such as Apache change user with setuid(). */
 static int drop_capabilities(const cap_value_t *caps, size_t n, struct ctui_error *err)
 {
 	cap_value_t last = cap_max_bits();
@@ -224,7 +224,7 @@ static int child_setup(struct ctui_child_ctx *ctx, struct ctui_error *err)
 	char go;
 
 	/* The parent moves this process into the cgroup and creates the veth
-	 * first; end-of-file means it gave up. */
+	 * first. End-of-file means it gave up. */
 	if (read(ctx->sync_fd, &go, 1) != 1)
 		return ctui_error_set(err, ECANCELED, _("ctui gave up before the setup began"));
 	close(ctx->sync_fd);

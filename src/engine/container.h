@@ -50,11 +50,11 @@ struct ctui_container_spec {
 int ctui_container_start(const struct ctui_container_spec *spec, pid_t *pid,
 			 unsigned long long *start_time, struct ctui_error *err);
 
-/* Sends SIGTERM to the init identified by PID and START_TIME, waits up to
- * TIMEOUT_MS for it to exit, then SIGKILLs it and waits; then removes the
- * veth of IPV4 and the site's cgroup. A process that is already gone, or a
- * pid now used by another process (START_TIME differs), is not signalled,
- * and the cleanup still runs. PID 0 means there is no process to stop. */
+/* Sends SIGTERM to the init identified by PID and START_TIME and waits up
+ * to TIMEOUT_MS for it to exit, then SIGKILLs it and waits. Then removes the
+ * veth of IPV4 and the site's cgroup. A process that is already gone is not
+ * signalled, nor is a pid now used by another process (START_TIME differs).
+ * The cleanup runs in both cases. PID 0 means there is no process to stop. */
 int ctui_container_stop(const char *name, pid_t pid, unsigned long long start_time,
 			uint32_t ipv4, const char *cgroup_parent, unsigned timeout_ms,
 			struct ctui_error *err);

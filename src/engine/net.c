@@ -61,10 +61,10 @@ static int nl_errno(int nlerr)
 	}
 }
 
-/* Sets ERR to "WHAT: libnl's message" and returns -1. */
-static int nl_fail(struct ctui_error *err, int nlerr, const char *what)
+/* Sets ERR to "CONTEXT: libnl's message" and returns -1. */
+static int nl_fail(struct ctui_error *err, int nlerr, const char *context)
 {
-	return ctui_error_set(err, nl_errno(nlerr), "%s: %s", what, nl_geterror(nlerr));
+	return ctui_error_set(err, nl_errno(nlerr), "%s: %s", context, nl_geterror(nlerr));
 }
 
 static int net_connect(struct nl_sock **sock, struct ctui_error *err)
@@ -96,13 +96,13 @@ static int link_lookup(struct nl_sock *sock, const char *name, struct rtnl_link 
 		       struct ctui_error *err)
 {
 	int rc = rtnl_link_get_kernel(sock, 0, name, link);
-	char what[128];
+	char context[128];
 
 	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV)
 		return 0;
 	if (rc < 0) {
-		snprintf(what, sizeof what, _("cannot look up interface %s"), name);
-		return nl_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot look up interface %s"), name);
+		return nl_fail(err, rc, context);
 	}
 	return 1;
 }
@@ -110,7 +110,7 @@ static int link_lookup(struct nl_sock *sock, const char *name, struct rtnl_link 
 static int link_set_up(struct nl_sock *sock, struct rtnl_link *link, struct ctui_error *err)
 {
 	cleanup_link struct rtnl_link *change = rtnl_link_alloc();
-	char what[128];
+	char context[128];
 	int rc;
 
 	if (!change)
@@ -119,8 +119,8 @@ static int link_set_up(struct nl_sock *sock, struct rtnl_link *link, struct ctui
 	rtnl_link_set_flags(change, IFF_UP);
 	rc = rtnl_link_change(sock, link, change, 0);
 	if (rc < 0) {
-		snprintf(what, sizeof what, _("cannot set interface %s up"), rtnl_link_get_name(link));
-		return nl_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot set interface %s up"), rtnl_link_get_name(link));
+		return nl_fail(err, rc, context);
 	}
 	return 0;
 }
@@ -143,7 +143,7 @@ static int address_add(struct nl_sock *sock, int ifindex, const char *ifname, ui
 {
 	struct rtnl_addr *a = rtnl_addr_alloc();
 	struct nl_addr *local = ipv4_addr(addr, prefix);
-	char text[INET_ADDRSTRLEN], what[160];
+	char text[INET_ADDRSTRLEN], context[160];
 	uint32_t be = htonl(addr);
 	int rc = -NLE_NOMEM;
 
@@ -162,8 +162,8 @@ static int address_add(struct nl_sock *sock, int ifindex, const char *ifname, ui
 
 	if (rc < 0 && rc != -NLE_EXIST) {
 		inet_ntop(AF_INET, &be, text, sizeof text);
-		snprintf(what, sizeof what, _("cannot add address %s/%u to %s"), text, prefix, ifname);
-		return nl_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot add address %s/%u to %s"), text, prefix, ifname);
+		return nl_fail(err, rc, context);
 	}
 	return 0;
 }
@@ -184,7 +184,7 @@ static int bridge_create(struct nl_sock *sock, const char *bridge, uint32_t gate
 {
 	cleanup_link struct rtnl_link *link = rtnl_link_bridge_alloc();
 	struct nl_addr *mac = mac_for(gateway);
-	char what[128];
+	char context[128];
 	int rc;
 
 	if (!link || !mac) {
@@ -201,8 +201,8 @@ static int bridge_create(struct nl_sock *sock, const char *bridge, uint32_t gate
 	rc = rtnl_link_add(sock, link, NLM_F_CREATE | NLM_F_EXCL);
 	/* Another ctui may have created it in the meantime. */
 	if (rc < 0 && rc != -NLE_EXIST) {
-		snprintf(what, sizeof what, _("cannot create bridge %s"), bridge);
-		return nl_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot create bridge %s"), bridge);
+		return nl_fail(err, rc, context);
 	}
 	return 0;
 }
@@ -247,7 +247,7 @@ static int link_delete(const char *name, const char *type, struct ctui_error *er
 {
 	cleanup_nlsock struct nl_sock *sock = NULL;
 	cleanup_link struct rtnl_link *link = NULL;
-	char what[128];
+	char context[128];
 	int found, rc;
 
 	if (net_connect(&sock, err) < 0)
@@ -263,8 +263,8 @@ static int link_delete(const char *name, const char *type, struct ctui_error *er
 
 	rc = rtnl_link_delete(sock, link);
 	if (rc < 0 && rc != -NLE_OBJ_NOTFOUND && rc != -NLE_NODEV) {
-		snprintf(what, sizeof what, _("cannot delete interface %s"), name);
-		return nl_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot delete interface %s"), name);
+		return nl_fail(err, rc, context);
 	}
 	return 0;
 }
@@ -286,7 +286,7 @@ int ctui_net_veth_create(const char *host_ifname, const char *bridge, pid_t netn
 	cleanup_link struct rtnl_link *br = NULL;
 	struct rtnl_link *veth, *peer;
 	struct nl_addr *mac;
-	char what[160];
+	char context[160];
 	int found, rc;
 
 	if (net_connect(&sock, err) < 0)
@@ -332,9 +332,9 @@ int ctui_net_veth_create(const char *host_ifname, const char *bridge, pid_t netn
 					"already running?"),
 				      host_ifname);
 	if (rc < 0) {
-		snprintf(what, sizeof what, _("cannot create veth %s into the namespace of pid %d"),
+		snprintf(context, sizeof context, _("cannot create veth %s into the namespace of pid %d"),
 			 host_ifname, (int)netns_pid);
-		return nl_fail(err, rc, what);
+		return nl_fail(err, rc, context);
 	}
 	return 0;
 }
@@ -351,7 +351,7 @@ static int default_route_add(struct nl_sock *sock, int ifindex, uint32_t gateway
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
 	struct nl_addr *dst = ipv4_addr(0, 0);
 	struct nl_addr *gw = ipv4_addr(gateway, 32);
-	char text[INET_ADDRSTRLEN], what[128];
+	char text[INET_ADDRSTRLEN], context[128];
 	uint32_t be = htonl(gateway);
 	int rc = -NLE_NOMEM;
 
@@ -380,8 +380,8 @@ static int default_route_add(struct nl_sock *sock, int ifindex, uint32_t gateway
 
 	if (rc < 0 && rc != -NLE_EXIST) {
 		inet_ntop(AF_INET, &be, text, sizeof text);
-		snprintf(what, sizeof what, _("cannot add the default route through %s"), text);
-		return nl_fail(err, rc, what);
+		snprintf(context, sizeof context, _("cannot add the default route through %s"), text);
+		return nl_fail(err, rc, context);
 	}
 	return 0;
 }

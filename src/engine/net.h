@@ -22,10 +22,10 @@ int ctui_net_bridge_delete(const char *bridge, struct ctui_error *err);
  * hex, so two sites never share one and a site keeps it across restarts. */
 void ctui_net_host_ifname(uint32_t addr, char name[IFNAMSIZ]);
 
-/* Creates a veth pair: HOST_IFNAME on the host, enslaved to BRIDGE and up;
- * its peer created in the network namespace of NETNS_PID, named eth0, with
- * a MAC address derived from the site's address ADDR (02:63 and the four
- * address bytes), so it is the same at every start. */
+/* Creates a veth pair. HOST_IFNAME stays on the host, enslaved to BRIDGE
+ * and up. Its peer is created in the network namespace of NETNS_PID as eth0.
+ * The peer's MAC address is 02:63 and the four bytes of the site's address
+ * ADDR, so it is the same at every start. */
 int ctui_net_veth_create(const char *host_ifname, const char *bridge, pid_t netns_pid,
 			 uint32_t addr, struct ctui_error *err);
 

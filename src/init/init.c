@@ -238,10 +238,10 @@ static void stop_all(int signo)
 	for (size_t i = n_services; i-- > 0;)
 		stop_service(&services[i]);
 
-	/* Processes that left their service's group (daemons, orphans). As
-	 * PID 1 of the namespace, -1 reaches every process in it but init;
-	 * outside a PID namespace it would reach the whole host, so it is only
-	 * sent as PID 1. */
+	/* Ends processes that left their service's group (daemons, orphans).
+	 * From PID 1 of a namespace, -1 reaches every process in it but init.
+	 * Outside a PID namespace it would reach the whole host, so only PID 1
+	 * sends it. */
 	if (getpid() == 1) {
 		kill(-1, SIGKILL);
 		while (waitpid(-1, &status, 0) > 0 || errno == EINTR)

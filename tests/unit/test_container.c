@@ -1,9 +1,9 @@
-/* Containers on the real kernel: a root file system made of the static
- * busybox, a test bridge in a private subnet, busybox httpd as the service,
- * and the checks a user would make: HTTP from the host, the container's
- * hostname, PID 1, capabilities, descriptors and cgroup, then stop and
- * cleanup. Needs root, build/ctui-init (make) and /bin/busybox from
- * busybox-static; skipped otherwise. */
+/* Containers on the real kernel. The root file system is the static
+ * busybox, the network a test bridge in a private subnet, and the service
+ * busybox httpd. The checks are those a user would make: HTTP from the
+ * host, the container's hostname, PID 1, capabilities, descriptors and
+ * cgroup, then stop and cleanup. Skipped unless run as root with
+ * build/ctui-init (make) and /bin/busybox (busybox-static). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -316,7 +316,7 @@ static void test_start_serve_stop(void **state)
 	close(leak);
 	assert_true(ctui_proc_alive(pid, start_time));
 
-	/* The service answers from the site's address, with the site's files. */
+	/* The service serves the site's files from the site's address. */
 	assert_int_equal(wait_http(fx->spec.ipv4, "/index.html", body, sizeof body), 200);
 	assert_string_equal(body, "hello\n");
 	assert_int_equal(wait_http(fx->spec.ipv4, "/hostname", body, sizeof body), 200);

@@ -1,7 +1,7 @@
 /* The site network on the real kernel: a test bridge in a private subnet,
  * a veth pair into a child's new network namespace, the configuration inside
- * it, a TCP connection from the host to the child, and the cleanup. Needs
- * root; skipped otherwise. */
+ * it, a TCP connection from the host to the child, and the cleanup.
+ * Skipped unless run as root. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -174,7 +174,7 @@ static void child_main(struct fixture *fx, int in, int out)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(TEST_PORT) };
 	struct ctui_error err = { 0 };
-	int one = 1, lsock, conn;
+	int reuse = 1, lsock, conn;
 
 	if (unshare(CLONE_NEWNET) < 0) {
 		child_report(out, "unshare: %s", strerror(errno));
@@ -197,7 +197,7 @@ static void child_main(struct fixture *fx, int in, int out)
 
 	sin.sin_addr.s_addr = htonl(fx->addr);
 	lsock = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(lsock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	setsockopt(lsock, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
 	if (bind(lsock, (struct sockaddr *)&sin, sizeof sin) < 0 || listen(lsock, 1) < 0) {
 		child_report(out, "listen: %s", strerror(errno));
 		_exit(1);
@@ -296,7 +296,8 @@ static void test_bridge_veth_lifecycle(void **state)
 	read_report(fx, report, sizeof report);
 	assert_string_equal(report, "ready");
 
-	/* The bridge: created, addressed, up; a second call changes nothing. */
+	/* The bridge is created with its address and set up. A second call
+	 * changes nothing. */
 	assert_int_equal(ctui_net_bridge_ensure(fx->bridge, fx->gateway, 24, &err), 0);
 	assert_int_equal(ctui_net_bridge_ensure(fx->bridge, fx->gateway, 24, &err), 0);
 	assert_true(sys_exists(fx->bridge, "bridge"));
