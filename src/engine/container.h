@@ -35,6 +35,8 @@ struct ctui_container_spec {
 	struct ctui_limits limits;
 
 	const char *init_path;        /* host path of the static ctui-init */
+	const char *console_path;     /* host file that receives init's stdout and
+	                               * stderr (appended); NULL discards them */
 	const struct ctui_service *services;  /* started in order, stopped in reverse */
 	size_t n_services;
 	const char *const *capabilities;      /* names kept, e.g. "CAP_SETUID"; NULL-terminated */
@@ -42,14 +44,17 @@ struct ctui_container_spec {
 
 /* Starts the container. On success the container runs on its own (ctui may
  * exit) and *PID / *START_TIME identify its init. On failure everything set
- * up so far (cgroup, veth, process) is removed. */
+ * up so far (cgroup, veth, process) is removed, and ERR names the step that
+ * failed, also for steps run inside the new namespaces. The caller creates
+ * the bridge first (ctui_net_bridge_ensure). */
 int ctui_container_start(const struct ctui_container_spec *spec, pid_t *pid,
 			 unsigned long long *start_time, struct ctui_error *err);
 
-/* Sends SIGTERM to the init identified by PID and START_TIME, waits up to
- * TIMEOUT_MS for it to exit, then SIGKILLs it and waits; then removes the
- * veth of IPV4 and the site's cgroup. A process that is already gone is
- * fine: the cleanup still runs. */
+/* Sends SIGTERM to the init identified by PID and START_TIME and waits up
+ * to TIMEOUT_MS for it to exit, then SIGKILLs it and waits. Then removes the
+ * veth of IPV4 and the site's cgroup. A process that is already gone is not
+ * signalled, nor is a pid now used by another process (START_TIME differs).
+ * The cleanup runs in both cases. PID 0 means there is no process to stop. */
 int ctui_container_stop(const char *name, pid_t pid, unsigned long long start_time,
 			uint32_t ipv4, const char *cgroup_parent, unsigned timeout_ms,
 			struct ctui_error *err);

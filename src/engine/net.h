@@ -10,7 +10,8 @@
 #include "ctui/error.h"
 
 /* Creates BRIDGE if missing, gives it GATEWAY/PREFIX if it lacks that address,
- * and sets it up. An existing interface of another kind is an error. */
+ * and sets it up. An existing interface of another kind is an error. A bridge
+ * created here gets a fixed MAC address derived from GATEWAY. */
 int ctui_net_bridge_ensure(const char *bridge, uint32_t gateway, unsigned prefix,
 			   struct ctui_error *err);
 
@@ -21,10 +22,12 @@ int ctui_net_bridge_delete(const char *bridge, struct ctui_error *err);
  * hex, so two sites never share one and a site keeps it across restarts. */
 void ctui_net_host_ifname(uint32_t addr, char name[IFNAMSIZ]);
 
-/* Creates a veth pair: HOST_IFNAME on the host, enslaved to BRIDGE and up;
- * its peer moved into the network namespace of NETNS_PID and named eth0. */
+/* Creates a veth pair. HOST_IFNAME stays on the host, enslaved to BRIDGE
+ * and up. Its peer is created in the network namespace of NETNS_PID as eth0.
+ * The peer's MAC address is 02:63 and the four bytes of the site's address
+ * ADDR, so it is the same at every start. */
 int ctui_net_veth_create(const char *host_ifname, const char *bridge, pid_t netns_pid,
-			 struct ctui_error *err);
+			 uint32_t addr, struct ctui_error *err);
 
 /* Deletes HOST_IFNAME; a missing interface is not an error. */
 int ctui_net_veth_delete(const char *host_ifname, struct ctui_error *err);
