@@ -22,6 +22,8 @@
 #include "ctui/validate.h"
 #include "util/util.h"
 
+#define CONNECT_TIMEOUT_MS 100
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -41,11 +43,23 @@ static int http_status(uint32_t addr, const char *domain, long long deadline_ms)
 	int fd, status = -1;
 
 	sin.sin_addr.s_addr = htonl(addr);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0)
-		goto out;
+
+	/* A SYN sent while the new veth is still settling can be lost, and TCP
+	 * would resend it only after a second: give up on a connection after
+	 * CONNECT_TIMEOUT_MS and let the caller open a new one. */
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
+		int error = 0;
+		socklen_t len = sizeof error;
+
+		pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
+		if (errno != EINPROGRESS || poll(&pfd, 1, CONNECT_TIMEOUT_MS) <= 0)
+			goto out;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0 || error != 0)
+			goto out;
+	}
 
 	snprintf(request, sizeof request, "GET / HTTP/1.0\r\nHost: %s\r\nUser-Agent: ctui\r\n\r\n",
 		 domain);
@@ -86,7 +100,7 @@ static int wait_for_http(const struct ctui_site *site, unsigned timeout_s, struc
 		if (!ctui_proc_alive(site->init_pid, site->init_start_time))
 			return ctui_error_set(err, ESRCH, _("the container's init exited"));
 		usleep(delay_us);
-		if (delay_us < 50000)
+		if (delay_us < 10000)
 			delay_us *= 2;
 	}
 	if (status > 0)
@@ -103,12 +117,14 @@ static int start_container(struct ctui_engine *engine, struct ctui_site *site,
 	struct ctui_template tpl = { 0 };
 	struct ctui_rootfs_paths paths;
 	cleanup_free char *lower = NULL;
+	cleanup_free char *console = NULL;
 	int ret;
 
 	if (ctui_template_load(cfg, site->template_name, &tpl, err) < 0)
 		return -1;
 	ctui_rootfs_paths(cfg, site->name, &paths);
 	lower = ctui_template_base_dir(cfg, site->template_name, site->template_version);
+	console = xasprintf("%s/console.log", paths.dir);
 
 	struct ctui_container_spec spec = {
 		.name = site->name,
@@ -127,6 +143,7 @@ static int start_container(struct ctui_engine *engine, struct ctui_site *site,
 		.services = tpl.services,
 		.n_services = tpl.n_services,
 		.capabilities = (const char *const *)tpl.capabilities,
+		.console_path = console,
 	};
 
 	ret = ctui_net_bridge_ensure(cfg->bridge, cfg->gateway, cfg->prefix, err);
