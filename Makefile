@@ -22,6 +22,12 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 $(WARN) $(DEFS) -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS))
 
+# The directories are compiled into ctui: objects are rebuilt when they change
+# (`make install PREFIX=/opt/ctui` after a plain `make` must not install
+# binaries that look in /usr/local).
+DIRS_STAMP := $(LIBEXECDIR)|$(DATADIR)|$(LOCALEDIR)|$(SYSCONFDIR)|$(STATEDIR)
+$(shell mkdir -p build && [ "$$(cat build/dirs 2>/dev/null)" = '$(DIRS_STAMP)' ] || echo '$(DIRS_STAMP)' > build/dirs)
+
 ENGINE_SRC := $(wildcard src/engine/*.c) $(wildcard src/util/*.c)
 CLI_SRC    := $(wildcard src/cli/*.c) $(wildcard src/tui/*.c) src/main.c
 INIT_SRC   := $(wildcard src/init/*.c)
@@ -42,7 +48,7 @@ else
 Q := @
 endif
 
-build/%.o: %.c
+build/%.o: %.c build/dirs
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -86,6 +92,7 @@ install: all
 	install -m 755 build/ctui $(DESTDIR)$(SBINDIR)/ctui
 	install -m 755 build/ctui-init $(DESTDIR)$(LIBEXECDIR)/ctui-init
 	install -m 755 conf/ctui-setup-host $(DESTDIR)$(SBINDIR)/ctui-setup-host
+	install -m 644 conf/ctui.conf $(DESTDIR)$(DATADIR)/ctui.conf.example
 	for t in conf/templates/*.conf; do \
 	  [ -e $(DESTDIR)$(SYSCONFDIR)/templates/$${t##*/} ] || install -m 644 $$t $(DESTDIR)$(SYSCONFDIR)/templates/; \
 	done
