@@ -1,5 +1,5 @@
-/* Starting and stopping sites: the container, then the wait for the site's
- * first HTTP answer, with the state recorded at each step. */
+/* Starting and stopping sites: the container, then the wait for the site's first HTTP
+ * response, with the state recorded at each step. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -33,7 +33,7 @@ static long long now_ms(void)
 }
 
 /* Sends one GET / to ADDR:80 with DOMAIN as Host and returns the status code,
- * or -1 when nothing answered before DEADLINE_MS. */
+ * or -1 when no response came before DEADLINE_MS. */
 static int http_status(uint32_t addr, const char *domain, long long deadline_ms)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(80) };
@@ -86,7 +86,7 @@ out:
 	return status;
 }
 
-/* Waits until the site answers HTTP with any status below 500. */
+/* Waits until the site responds to HTTP with any status below 500. */
 static int wait_for_http(const struct ctui_site *site, unsigned timeout_s, struct ctui_error *err)
 {
 	long long deadline = now_ms() + (long long)timeout_s * 1000;

@@ -175,7 +175,7 @@ fetch() {
 	echo "$status ${body%$'\n'*}"
 }
 
-# The answer of the test BIND for NAME and TYPE.
+# Queries the test BIND for NAME and TYPE and prints the records.
 resolve() {
 	dig +short +time=2 +tries=1 -p "$DNS_PORT" @127.0.0.1 "$1" "${2:-A}"
 }
