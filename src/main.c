@@ -19,6 +19,9 @@ static const struct cli_verb verbs[] = {
 	{ "list", N_("list the sites"), cmd_list },
 	{ "status", N_("show one site in detail"), cmd_status },
 	{ "template", N_("list or build templates"), cmd_template },
+	{ "backup", N_("back up a site to an archive, or verify an archive"), cmd_backup },
+	{ "restore", N_("recreate a site from a backup archive"), cmd_restore },
+	{ "batch", N_("run an action on every site, for cron (batch backup --all)"), cmd_batch },
 };
 
 static void usage(FILE *out)

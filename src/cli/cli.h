@@ -2,6 +2,9 @@
 #ifndef CTUI_CLI_H
 #define CTUI_CLI_H
 
+#include <time.h>
+
+#include "ctui/backup.h"
 #include "ctui/engine.h"
 
 /* Exit statuses. */
@@ -42,5 +45,14 @@ int cmd_destroy(struct cli *cli, int argc, char **argv);
 int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_template(struct cli *cli, int argc, char **argv);
+int cmd_backup(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
+int cmd_batch(struct cli *cli, int argc, char **argv);
+
+/* Progress of backups and restores on stderr, only when it is a terminal:
+ * _setup picks the printer (or none) and its context, _end clears the line. */
+void cli_backup_progress(void *ctx, const struct ctui_backup_progress *progress);
+void cli_backup_progress_setup(ctui_backup_progress_fn *fn, void **ctx, struct timespec *last);
+void cli_backup_progress_end(ctui_backup_progress_fn fn);
 
 #endif

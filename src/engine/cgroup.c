@@ -13,10 +13,12 @@
 #include <libcgroup.h>
 #include <linux/magic.h>
 
+#include "util/fs.h"
 #include "util/util.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define DESTROY_WAIT_MS 1000
+#define FREEZE_WAIT_MS 5000
 #define SHARES_DEFAULT 1024
 #define SHARES_MIN 2
 #define SHARES_MAX 262144
@@ -31,7 +33,10 @@
  * hierarchy are untested. */
 enum cgroup_mode { MODE_LEGACY, MODE_UNIFIED };
 
-static const char *const v1_controllers[] = { "cpu", "cpuacct", "memory", "pids", NULL };
+/* freezer carries no limit: it lets a backup stop the site's tasks while it
+ * copies their files. */
+static const char *const v1_controllers[] = { "cpu", "cpuacct", "memory", "pids", "freezer",
+					      NULL };
 static const char *const v2_controllers[] = { "cpu", "memory", "pids", NULL };
 
 static void cgroup_free_ptr(struct cgroup **cg)
@@ -449,4 +454,85 @@ int ctui_cgroup_read(const char *parent, const char *site, struct ctui_limits *l
 	*memory = mem_used;
 	*pids = (unsigned)pid_count;
 	return 0;
+}
+
+/* Reads the first line of NAME of CONTROLLER in PATH into BUF. */
+static int read_line(const char *controller, const char *path, const char *name, char *buf,
+		     size_t size, struct ctui_error *err)
+{
+	cleanup_free char *file = cg_file(controller, path, name);
+	cleanup_fclose FILE *f = fopen(file, "re");
+
+	if (!f)
+		return ctui_error_errno(err, errno, _("cannot open %s"), file);
+	if (!fgets(buf, (int)size, f))
+		return ctui_error_set(err, EIO, _("cannot read %s"), file);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Whether v2's cgroup.events of PATH says "frozen 1". */
+static int v2_frozen(const char *path, bool *frozen, struct ctui_error *err)
+{
+	cleanup_free char *file = cg_file("memory", path, "cgroup.events");
+	cleanup_free char *text = NULL;
+	size_t len;
+
+	if (ctui_read_file(file, &text, &len, err) < 0)
+		return -1;
+	*frozen = strstr(text, "frozen 1") != NULL;
+	return 0;
+}
+
+/* Whether PATH has reached the state FREEZE asks for. v1 passes through
+ * FREEZING while tasks are still being stopped. */
+static int freeze_reached(const char *path, enum cgroup_mode mode, bool freeze, bool *done,
+			  struct ctui_error *err)
+{
+	char state[32];
+	bool frozen;
+
+	if (mode == MODE_UNIFIED) {
+		if (v2_frozen(path, &frozen, err) < 0)
+			return -1;
+		*done = frozen == freeze;
+		return 0;
+	}
+	if (read_line("freezer", path, "freezer.state", state, sizeof state, err) < 0)
+		return -1;
+	*done = strcmp(state, freeze ? "FROZEN" : "THAWED") == 0;
+	return 0;
+}
+
+int ctui_cgroup_freeze(const char *parent, const char *site, bool freeze, struct ctui_error *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", parent, site);
+	enum cgroup_mode mode;
+	const char *controller, *name, *value;
+	bool done = false;
+	int waited;
+
+	if (cg_init(&mode, err) < 0)
+		return -1;
+	controller = mode == MODE_UNIFIED ? "memory" : "freezer";
+	name = mode == MODE_UNIFIED ? "cgroup.freeze" : "freezer.state";
+	if (!cg_file_exists(controller, path, name))
+		return ctui_error_set(err, ENOTSUP,
+				      _("cgroup %s has no %s: restart the site so that it can be "
+					"frozen, or stop it for the backup"),
+				      path, name);
+
+	value = mode == MODE_UNIFIED ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED");
+	if (cg_write(path, controller, name, value, err) < 0)
+		return -1;
+
+	for (waited = 0; waited <= FREEZE_WAIT_MS; waited += 5) {
+		if (freeze_reached(path, mode, freeze, &done, err) < 0)
+			return -1;
+		if (done)
+			return 0;
+		sleep_ms(5);
+	}
+	return ctui_error_set(err, ETIMEDOUT, _("cgroup %s did not reach %s within %d ms"), path,
+			      value, FREEZE_WAIT_MS);
 }

@@ -4,6 +4,7 @@
 #ifndef CTUI_CGROUP_H
 #define CTUI_CGROUP_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "ctui/error.h"
@@ -25,5 +26,12 @@ int ctui_cgroup_destroy(const char *parent, const char *site, struct ctui_error 
 int ctui_cgroup_read(const char *parent, const char *site, struct ctui_limits *limits,
 		     unsigned long long *cpu_ns, unsigned long long *memory, unsigned *pids,
 		     struct ctui_error *err);
+
+/* Freezes (FREEZE true) or thaws every task of PARENT/SITE and waits until
+ * the kernel reports the new state: v1's freezer.state FROZEN or THAWED, or
+ * v2's cgroup.freeze with "frozen" in cgroup.events. Fails with ENOTSUP when
+ * the cgroup has no freezer, as for a site started before ctui joined it. */
+int ctui_cgroup_freeze(const char *parent, const char *site, bool freeze,
+		       struct ctui_error *err);
 
 #endif

@@ -33,4 +33,12 @@ int engine_site_load(struct ctui_engine *engine, const char *name, struct ctui_s
 int engine_stop_locked(struct ctui_engine *engine, struct ctui_site *site,
 		       struct ctui_error *err);
 
+/* Creates SITE's files, vhost, DNS record and row while the global lock is
+ * held, undoing them on failure; fails with EEXIST when the name or domain
+ * is taken. SITE's address is kept when it is free. With STAGING_DIR (a
+ * directory holding upper, work and root, as a restore prepares it) the
+ * files are moved from there instead of created. */
+int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
+			 const char *staging_dir, struct ctui_error *err);
+
 #endif

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,21 +129,25 @@ static char *index_html(const char *site, const char *domain)
 /* Writes the site's identity into its upper layer. The directories get the
  * base's owner and mode (root, 0755): in the overlay an upper directory hides
  * the attributes of the lower one. */
+static char *hosts_text(const char *site, const char *domain, uint32_t ipv4)
+{
+	struct in_addr addr = { .s_addr = htonl(ipv4) };
+	char address[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, address, sizeof address);
+	return xasprintf("127.0.0.1\tlocalhost\n"
+			 "::1\tlocalhost ip6-localhost ip6-loopback\n"
+			 "%s\t%s %s\n",
+			 address, domain, site);
+}
+
 static int write_identity(const struct ctui_rootfs_paths *paths, const char *site,
 			  const char *domain, uint32_t ipv4, struct ctui_error *err)
 {
 	static const char *const dirs[] = { "etc", "var", "var/www", "var/www/html" };
-	struct in_addr addr = { .s_addr = htonl(ipv4) };
-	char address[INET_ADDRSTRLEN];
 	cleanup_free char *hostname = xasprintf("%s\n", domain);
-	cleanup_free char *hosts = NULL;
+	cleanup_free char *hosts = hosts_text(site, domain, ipv4);
 	cleanup_free char *page = index_html(site, domain);
-
-	inet_ntop(AF_INET, &addr, address, sizeof address);
-	hosts = xasprintf("127.0.0.1\tlocalhost\n"
-			  "::1\tlocalhost ip6-localhost ip6-loopback\n"
-			  "%s\t%s %s\n",
-			  address, domain, site);
 
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		cleanup_free char *dir = xasprintf("%s/%s", paths->upper, dirs[i]);
@@ -216,4 +221,58 @@ int ctui_rootfs_destroy(const struct ctui_config *cfg, const char *site, struct 
 	if (ret < 0)
 		return ctui_error_prefix(err, _("remove the files of site %s"), site);
 	return 0;
+}
+
+/* Rewrites /etc/hostname and /etc/hosts of an upper layer that came from
+ * elsewhere. The upper layer's etc must be a real directory: a symbolic
+ * link there would make ctui write outside the site. */
+static int write_network_identity(const struct ctui_rootfs_paths *paths, const char *site,
+				  const char *domain, uint32_t ipv4, struct ctui_error *err)
+{
+	cleanup_free char *etc = xasprintf("%s/etc", paths->upper);
+	cleanup_free char *hostname = xasprintf("%s\n", domain);
+	cleanup_free char *hosts = hosts_text(site, domain, ipv4);
+	struct stat st;
+
+	if (lstat(etc, &st) < 0) {
+		if (errno != ENOENT)
+			return ctui_error_errno(err, errno, _("cannot examine %s"), etc);
+		if (make_dir(etc, 0755, err) < 0)
+			return -1;
+	} else if (!S_ISDIR(st.st_mode)) {
+		return ctui_error_set(err, EPERM, _("%s is not a directory: the site's files are "
+						    "not a root filesystem"), etc);
+	}
+	if (write_upper_file(paths->upper, "etc/hostname", hostname, err) < 0 ||
+	    write_upper_file(paths->upper, "etc/hosts", hosts, err) < 0)
+		return -1;
+	return 0;
+}
+
+int ctui_rootfs_adopt(const struct ctui_config *cfg, const char *site, const char *domain,
+		      uint32_t ipv4, const char *staging, struct ctui_error *err)
+{
+	struct ctui_rootfs_paths paths;
+	struct ctui_error cleanup_err;
+	int ret = -1;
+
+	if (ctui_validate_name(site, err) < 0 || check_domain_text(domain, err) < 0)
+		return -1;
+
+	ctui_rootfs_paths(cfg, site, &paths);
+	if (renameat2(AT_FDCWD, staging, AT_FDCWD, paths.dir, RENAME_NOREPLACE) < 0) {
+		ctui_error_errno(err, errno, errno == EEXIST ?
+				 _("the directory %s exists already: destroy the old site first, or remove it by hand if no site uses it") :
+				 _("cannot move the restored files to %s"), paths.dir);
+		goto out;
+	}
+
+	ret = write_network_identity(&paths, site, domain, ipv4, err);
+	if (ret < 0 && ctui_rm_rf(paths.dir, &cleanup_err) < 0)
+		ctui_log(LOG_ERR, site, _("cannot undo a failed restore: %s"), cleanup_err.message);
+out:
+	ctui_rootfs_paths_free(&paths);
+	if (ret < 0)
+		ctui_error_prefix(err, _("restore the files of site %s"), site);
+	return ret;
 }

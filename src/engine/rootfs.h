@@ -23,6 +23,13 @@ void ctui_rootfs_paths_free(struct ctui_rootfs_paths *paths);
 int ctui_rootfs_create(const struct ctui_config *cfg, const char *site, const char *domain,
 		       uint32_t ipv4, struct ctui_error *err);
 
+/* Moves STAGING (holding upper, work and root, on the same file system) to
+ * the site directory, then rewrites /etc/hostname and /etc/hosts in upper
+ * for DOMAIN and IPV4. An existing site directory is an error (EEXIST); a
+ * failure after the move removes the site directory. */
+int ctui_rootfs_adopt(const struct ctui_config *cfg, const char *site, const char *domain,
+		      uint32_t ipv4, const char *staging, struct ctui_error *err);
+
 /* Removes the site directory, refusing to cross a mount point. */
 int ctui_rootfs_destroy(const struct ctui_config *cfg, const char *site, struct ctui_error *err);
 

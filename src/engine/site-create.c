@@ -2,6 +2,7 @@
  * reverse order on failure; the database row is committed last, so a site
  * that is listed is a site that is complete. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,30 +91,42 @@ static int check_unused(struct ctui_engine *engine, const struct ctui_site *site
 	return 0;
 }
 
+/* Keeps the address SITE has when it is in the subnet and free (a restored
+ * site), otherwise picks the lowest free one. */
 static int allocate_address(struct ctui_engine *engine, struct ctui_site *site,
 			    struct ctui_error *err)
 {
 	const struct ctui_config *cfg = &engine->cfg;
 	cleanup_free uint32_t *used = NULL;
 	size_t count = 0;
+	bool taken = site->ipv4 == 0 || site->ipv4 == cfg->gateway ||
+		     !ctui_subnet_contains(cfg->subnet, cfg->prefix, site->ipv4);
 
 	if (ctui_db_used_addresses(engine->db, &used, &count, err) < 0)
 		return -1;
+	for (size_t i = 0; i < count && !taken; i++)
+		taken = used[i] == site->ipv4;
+	if (!taken)
+		return 0;
 	return ctui_subnet_allocate(cfg->subnet, cfg->prefix, cfg->gateway, used, count,
 				    &site->ipv4, err);
 }
 
-/* Builds the site's files, vhost, record and row; undoes them on failure. */
-static int create_locked(struct ctui_engine *engine, struct ctui_site *site,
-			 struct ctui_error *err)
+int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
+			 const char *staging_dir, struct ctui_error *err)
 {
 	const struct ctui_config *cfg = &engine->cfg;
 	struct ctui_error undo = { 0 };
+	int ret;
 
 	if (check_unused(engine, site, err) < 0 || allocate_address(engine, site, err) < 0)
 		return -1;
 
-	if (ctui_rootfs_create(cfg, site->name, site->domain, site->ipv4, err) < 0)
+	if (staging_dir)
+		ret = ctui_rootfs_adopt(cfg, site->name, site->domain, site->ipv4, staging_dir, err);
+	else
+		ret = ctui_rootfs_create(cfg, site->name, site->domain, site->ipv4, err);
+	if (ret < 0)
 		return -1;
 
 	if (ctui_apache_add_site(cfg, site->name, site->domain, site->ipv4, err) < 0)
@@ -152,7 +165,7 @@ int ctui_site_create(struct ctui_engine *engine, const struct ctui_create_params
 		if (lock < 0)
 			ret = -1;
 		else {
-			ret = create_locked(engine, &site, err);
+			ret = engine_create_locked(engine, &site, NULL, err);
 			engine_unlock(lock);
 		}
 	}
