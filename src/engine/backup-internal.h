@@ -73,7 +73,7 @@ void backup_writer_free(struct backup_writer *writer);
  * under FILES_DIR is extracted into DEST (an empty directory) with owners,
  * modes, times, extended attributes, ACLs, hard links and holes, after each
  * entry passed the checks that keep it inside DEST. Character devices 0/0
- * (overlay whiteouts) pass only when META_NAME says that the archive holds a
+ * (overlay whiteouts) pass only when META_NAME records that the archive contains a
  * writable layer; every other device node is rejected. INFO (may be NULL)
  * receives META_NAME's content and the counts. */
 int backup_read_archive(const char *archive, const char *dest, ctui_backup_progress_fn progress,

@@ -24,7 +24,7 @@
 #define OVERLAY_XATTR "trusted.overlay."
 #define archive_fail backup_archive_fail
 
-/* What the upper layer has at a path, for merging the lower one. */
+/* The kind of upper-layer entry at a path, for merging the lower layer. */
 enum upper_kind { UPPER_DIR, UPPER_OPAQUE_DIR, UPPER_WHITEOUT, UPPER_OTHER };
 
 struct upper_path {
