@@ -31,7 +31,7 @@ static int do_mount(const char *source, const char *target, const char *type,
 {
 	if (mount(source, target, type, flags, data) < 0)
 		return ctui_error_errno(err, errno, _("cannot mount %s on %s"),
-					type ? type : source, target);
+					type ? type : source ? source : "none", target);
 	return 0;
 }
 
@@ -101,8 +101,14 @@ static int mount_filesystems(const struct ctui_container_spec *spec, struct ctui
 	const char *root = spec->root;
 
 	/* Nothing mounted from here on may propagate back to the host. */
-	if (do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, err) < 0)
-		return ctui_error_prefix(err, _("cannot make the mounts private"));
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		if (errno == EINVAL)
+			return ctui_error_set(err, EINVAL,
+					      _("cannot make the mounts private: / is not a mount "
+						"point (inside a chroot?); ctui needs a real root "
+						"file system"));
+		return ctui_error_errno(err, errno, _("cannot make the mounts private"));
+	}
 
 	/* Device nodes come only from the tmpfs /dev, never from the site's
 	 * own files. */

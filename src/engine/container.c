@@ -223,10 +223,10 @@ int ctui_container_start(const struct ctui_container_spec *spec, pid_t *pid,
 
 	if (check_spec(spec, err) < 0 || parse_capabilities(spec, &caps, &n_caps, err) < 0 ||
 	    open_files(spec, &init_fd, &console_fd, err) < 0)
-		return ctui_error_prefix(err, _("cannot start site %s"), spec->name);
+		return -1;
 
 	if (ctui_cgroup_create(spec->cgroup_parent, spec->name, &spec->limits, err) < 0)
-		return ctui_error_prefix(err, _("cannot start site %s"), spec->name);
+		return -1;
 
 	if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(error_pipe, O_CLOEXEC) < 0) {
 		ctui_error_errno(err, errno, _("cannot create a pipe"));
@@ -270,7 +270,7 @@ fail:
 			close(error_pipe[i]);
 	}
 	undo_start(spec, child, veth_created);
-	return ctui_error_prefix(err, _("cannot start site %s"), spec->name);
+	return -1;
 }
 
 static int pidfd_open(pid_t pid)

@@ -63,7 +63,5 @@ int ctui_template_build(struct ctui_engine *engine, const char *name, ctui_progr
 		return -1;
 	}
 	ret = ctui_template_build_base(&engine->cfg, name, progress, ctx, err);
-	if (ret < 0)
-		ctui_error_prefix(err, _("cannot build template %s"), name);
 	return engine_finish(engine, "template build", name, ret, err);
 }

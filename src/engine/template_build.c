@@ -380,7 +380,7 @@ int ctui_template_build_base(const struct ctui_config *cfg, const char *name,
 	int ret;
 
 	if (ctui_template_load(cfg, name, &tpl, err) < 0)
-		return ctui_error_prefix(err, _("build template %s"), name);
+		return ctui_error_prefix(err, _("cannot build template %s"), name);
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	b.template_dir = xasprintf("%s/%s", cfg->template_dir, name);
@@ -390,7 +390,7 @@ int ctui_template_build_base(const struct ctui_config *cfg, const char *name,
 	clock_gettime(CLOCK_MONOTONIC, &end);
 
 	if (ret < 0)
-		ctui_error_prefix(err, _("build template %s"), name);
+		ctui_error_prefix(err, _("cannot build template %s"), name);
 	else
 		report(&b, _("done: template %s is now at version %s (%ld s); older versions are kept for the sites that use them"),
 		       name, b.version, (long)(end.tv_sec - start.tv_sec));
