@@ -35,7 +35,7 @@ static void usage(FILE *out)
 	fprintf(out, _("\n"
 		       "Options:\n"
 		       "  -c, --config FILE   configuration file (default: %s)\n"
-		       "  -h, --help          show this help; `ctui VERB --help` shows a verb's\n"),
+		       "  -h, --help          show this help; `ctui VERB --help` shows a verb's own\n"),
 		CTUI_DEFAULT_CONFIG);
 }
 

@@ -8,6 +8,7 @@
 
 #define CTUI_NAME_MAX 63      /* a DNS label */
 #define CTUI_DOMAIN_MAX 253
+#define CTUI_MEMORY_MIN (16ULL << 20) /* below this a site's services cannot start */
 
 enum ctui_site_state {
 	CTUI_STATE_STOPPED,

@@ -35,7 +35,8 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 	struct ctui_site site;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "t:d:h", options, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":t:d:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			params.template_name = optarg;
@@ -50,6 +51,7 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 		case 'm':
 			if (ctui_parse_size(optarg, &params.limits.memory, &err) < 0)
 				return cli_usage_error("create", "--memory: %s", err.message);
+
 			break;
 		case 'p':
 			if (ctui_parse_uint(optarg, 1, 4194304, &params.limits.pids, &err) < 0)
@@ -58,8 +60,10 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 		case 'h':
 			usage();
 			return CLI_OK;
+		case ':':
+			return cli_usage_error("create", _("option %s needs a value"), argv[optind - 1]);
 		default:
-			return cli_usage_error("create", _("invalid option"));
+			return cli_usage_error("create", _("unknown option %s"), argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)

@@ -61,6 +61,10 @@ static int prepare_site(struct ctui_engine *engine, const struct ctui_create_par
 		site->limits.cpu_shares = params->limits.cpu_shares;
 	if (params->limits.memory)
 		site->limits.memory = params->limits.memory;
+	if (site->limits.memory && site->limits.memory < CTUI_MEMORY_MIN)
+		return ctui_error_set(err, EINVAL,
+				      _("a memory limit of %llu bytes is too small: give at least 16M"),
+				      (unsigned long long)site->limits.memory);
 	if (params->limits.pids)
 		site->limits.pids = params->limits.pids;
 	site->storage = CTUI_STORAGE_OVERLAY;
