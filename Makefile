@@ -106,7 +106,7 @@ DEB_BUILD := build-essential pkg-config gettext libnl-3-dev libnl-route-3-dev li
              libsqlite3-dev libldap2-dev libarchive-dev libinih-dev libldns-dev libcap-dev \
              libncurses-dev libcmocka-dev
 DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates
-DEB_TEST  := acl attr python3 bind9-dnsutils busybox-static curl iproute2 procps tmux sqlite3 socat lxc wrk slapd ldap-utils pebble
+DEB_TEST  := acl attr python3 bind9-dnsutils busybox-static curl zstd iproute2 procps tmux sqlite3 socat lxc wrk slapd ldap-utils pebble
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)

@@ -59,13 +59,6 @@ require_root_and_tools() {
 	[ -x "$CTUI" ] && [ -x "$CTUI_SRC/build/ctui-init" ] || skip_all "build ctui first (make)"
 }
 
-# A free TCP port on loopback, starting the search at $1.
-free_port() {
-	local port=$1
-	while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
-	echo "$port"
-}
-
 # Fails when any interface address or route of the host falls in 10.X.Y.0/24.
 subnet_is_free() {
 	local prefix=$1
@@ -110,8 +103,9 @@ sysenv_setup() {
 	BRIDGE=ctt$$
 	BRIDGE=${BRIDGE:0:15}
 	CGROUP_PARENT=ctui-test-$$
-	HTTP_PORT=$(free_port 18080)
-	DNS_PORT=$(free_port 15353)
+	# Random ports: two test runs at once must not pick the same one.
+	HTTP_PORT=$(ctui_test_free_port) || exit 1
+	DNS_PORT=$(ctui_test_free_port) || exit 1
 	VHOST_DIR=$T/apache/sites
 	STATE_DIR=$T/state
 	TEMPLATE_DIR=$(template_cache_dir)

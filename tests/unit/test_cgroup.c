@@ -62,7 +62,7 @@ static void cg_read(const char *controller, const char *site, const char *file, 
 	fclose(f);
 }
 
-static const char *const controllers[] = { "cpu", "cpuacct", "memory", "pids" };
+static const char *const controllers[] = { "cpu", "cpuacct", "memory", "pids", "freezer" };
 
 static void remove_parent(void)
 {

@@ -181,7 +181,7 @@ static bool veth_exists(const struct fixture *fx)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	const char *controllers[] = { "cpu", "cpuacct", "memory", "pids" };
+	const char *controllers[] = { "cpu", "cpuacct", "memory", "pids", "freezer" };
 	struct ctui_error err = { 0 };
 	char path[256];
 
