@@ -119,7 +119,7 @@ static int create_locked(struct ctui_engine *engine, struct ctui_site *site,
 	if (ctui_apache_add_site(cfg, site->name, site->domain, site->ipv4, err) < 0)
 		goto fail_rootfs;
 
-	if (ctui_dns_add_site(cfg, site->domain, err) < 0)
+	if (ctui_dns_add_site(cfg, site->domain, site->record, err) < 0)
 		goto fail_apache;
 
 	if (ctui_db_site_insert(engine->db, site, err) < 0)
