@@ -18,7 +18,9 @@ static const struct cli_verb verbs[] = {
 	{ "destroy", N_("stop a site and delete it with its vhost and DNS record"), cmd_destroy },
 	{ "list", N_("list the sites"), cmd_list },
 	{ "status", N_("show one site in detail"), cmd_status },
+	{ "set", N_("change a site's settings"), cmd_set },
 	{ "template", N_("list or build templates"), cmd_template },
+	{ "tls", N_("refresh certificates; the dns-01 hook of mod_md"), cmd_tls },
 };
 
 static void usage(FILE *out)

@@ -34,6 +34,9 @@ int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((forma
 /* Whether ARGV holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 
+/* Parses "on" or "off" into *SETTING; returns -1 for anything else. */
+int cli_parse_setting(const char *text, enum ctui_setting *setting);
+
 int cmd_create(struct cli *cli, int argc, char **argv);
 int cmd_start(struct cli *cli, int argc, char **argv);
 int cmd_stop(struct cli *cli, int argc, char **argv);
@@ -42,5 +45,7 @@ int cmd_destroy(struct cli *cli, int argc, char **argv);
 int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_template(struct cli *cli, int argc, char **argv);
+int cmd_set(struct cli *cli, int argc, char **argv);
+int cmd_tls(struct cli *cli, int argc, char **argv);
 
 #endif
