@@ -178,8 +178,12 @@ static char *acme_text(const struct ctui_config *cfg, const char *hook)
 	cleanup_free char *store = NULL;
 	cleanup_free char *dns01 = NULL;
 
+	/* mod_md creates no ACME account without a contact; the zone's
+	 * hostmaster is the address its SOA record names. */
 	if (cfg->acme_contact[0])
 		contact = xasprintf("MDContactEmail %s\n", cfg->acme_contact);
+	else
+		contact = xasprintf("MDContactEmail hostmaster@%s\n", cfg->zone);
 	if (cfg->acme_ca_file[0])
 		ca_file = xasprintf("MDCACertificateFile \"%s\"\n", cfg->acme_ca_file);
 	if (cfg->md_store_dir[0])
@@ -241,11 +245,15 @@ char *ctui_apache_wildcard_text(const struct ctui_config *cfg)
 			 cfg->zone, cfg->zone, cfg->zone, cfg->zone);
 }
 
-/* The command mod_md runs for dns-01: this very ctui binary with the same
+/* Writes STATE_DIR/dns01-hook, the program mod_md runs for dns-01, and
+ * returns its path. MDChallengeDns01 takes the path of one executable without
+ * arguments, so this script calls this very ctui binary with the same
  * configuration file, both by absolute path because the hook runs from
- * Apache's working directory. */
-static char *hook_command(const struct ctui_config *cfg, struct ctui_error *err)
+ * Apache's working directory as Apache's user. */
+static char *write_hook(const struct ctui_config *cfg, struct ctui_error *err)
 {
+	cleanup_free char *path = xasprintf("%s/dns01-hook", cfg->state_dir);
+	cleanup_free char *script = NULL;
 	char exe[PATH_MAX], config[PATH_MAX];
 	ssize_t len;
 
@@ -259,12 +267,20 @@ static char *hook_command(const struct ctui_config *cfg, struct ctui_error *err)
 		ctui_error_errno(err, errno, _("cannot resolve the path of %s"), cfg->path);
 		return NULL;
 	}
-	if (strpbrk(exe, " \t") || strpbrk(config, " \t")) {
-		ctui_error_set(err, EINVAL, _("the dns-01 hook needs paths without spaces: %s --config %s"),
-			       exe, config);
+	if (strpbrk(exe, " \t'\"\\") || strpbrk(config, " \t'\"\\") || !is_quotable(path)) {
+		ctui_error_set(err, EINVAL, _("the dns-01 hook needs paths without spaces, quotes "
+					      "or backslashes: %s, %s, %s"),
+			       exe, config, path);
 		return NULL;
 	}
-	return xasprintf("%s --config %s tls dns01", exe, config);
+
+	script = xasprintf("#!/bin/sh\n"
+			   "# Written by ctui: mod_md's dns-01 hook (MDChallengeDns01).\n"
+			   "exec '%s' --config '%s' tls dns01 \"$@\"\n",
+			   exe, config);
+	if (ctui_write_file_atomic(path, script, strlen(script), 0755, err) < 0)
+		return NULL;
+	return steal_pointer(&path);
 }
 
 /* Writes NAME in the vhost directory with TEXT, or removes it when TEXT is
@@ -293,13 +309,18 @@ int ctui_apache_write_global(const struct ctui_config *cfg, struct ctui_error *e
 	cleanup_free char *wildcard = ctui_apache_wildcard_text(cfg);
 
 	if (wildcard) {
-		hook = hook_command(cfg, err);
+		hook = write_hook(cfg, err);
 		if (!hook)
-			return -1;
+			return ctui_error_prefix(err, _("write the dns-01 hook"));
 	}
 	global = ctui_apache_global_text(cfg, hook, err);
 	if (!global)
 		return -1;
+	/* With HTTPS off nothing is shared, and no file is left behind. */
+	if (cfg->tls_mode == CTUI_TLS_MODE_NONE) {
+		free(global);
+		global = NULL;
+	}
 
 	if (sync_file(cfg, GLOBAL_FILE, global, err) < 0 ||
 	    sync_file(cfg, WILDCARD_FILE, wildcard, err) < 0)

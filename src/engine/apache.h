@@ -44,7 +44,8 @@ char *ctui_apache_global_text(const struct ctui_config *cfg, const char *hook,
  * [tls] wildcard is off or the mode is not acme. */
 char *ctui_apache_wildcard_text(const struct ctui_config *cfg);
 
-/* Writes the shared files when their text changed (without reloading). */
+/* Writes the shared files when their text changed, and removes them when
+ * they have nothing to say, without reloading. */
 int ctui_apache_write_global(const struct ctui_config *cfg, struct ctui_error *err);
 
 /* Writes VHOST's file, runs configtest and reloads Apache gracefully. On

@@ -177,7 +177,7 @@ static void global_text_acme(void **state)
 		.acme_ca_file = ca, .md_store_dir = store, .zone = zone, .wildcard = 1,
 	};
 	struct ctui_error err = { 0 };
-	cleanup_free char *text = ctui_apache_global_text(&cfg, "/usr/sbin/ctui tls dns01", &err);
+	cleanup_free char *text = ctui_apache_global_text(&cfg, "/var/lib/ctui/dns01-hook", &err);
 	cleanup_free char *wildcard = ctui_apache_wildcard_text(&cfg);
 
 	(void)state;
@@ -196,7 +196,7 @@ static void global_text_acme(void **state)
 			    "MDStoreDir \"/srv/md\"\n"
 			    "MDPortMap http:8080 https:8443\n"
 			    "MDMatchNames servernames\n"
-			    "MDChallengeDns01 \"/usr/sbin/ctui tls dns01\"\n"
+			    "MDChallengeDns01 \"/var/lib/ctui/dns01-hook\"\n"
 			    "MDChallengeDns01Version 2\n");
 	assert_string_equal(wildcard,
 			    "# Managed by ctui: one certificate for example.org and *.example.org "
