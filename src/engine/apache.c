@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/tls.h"
 #include "util/fs.h"
 #include "util/run.h"
 #include "util/util.h"
@@ -186,8 +187,7 @@ static char *acme_text(const struct ctui_config *cfg, const char *hook)
 		contact = xasprintf("MDContactEmail hostmaster@%s\n", cfg->zone);
 	if (cfg->acme_ca_file[0])
 		ca_file = xasprintf("MDCACertificateFile \"%s\"\n", cfg->acme_ca_file);
-	if (cfg->md_store_dir[0])
-		store = xasprintf("MDStoreDir \"%s\"\n", cfg->md_store_dir);
+	store = xasprintf("MDStoreDir \"%s\"\n", ctui_tls_md_store(cfg));
 	if (hook)
 		dns01 = xasprintf("MDChallengeDns01 \"%s\"\n"
 				  "MDChallengeDns01Version 2\n",
@@ -335,8 +335,8 @@ int ctui_apache_reload(const struct ctui_config *cfg, struct ctui_error *err)
 	return 0;
 }
 
-/* Puts OLD back at PATH (or removes PATH when OLD is NULL) after a failed
- * change; its own errors are ignored because the first one is reported. */
+/* Puts OLD back at PATH, or removes PATH when OLD is NULL, after a failed
+ * change. Its own errors are ignored because the first one is reported. */
 static void restore(const char *path, const char *old)
 {
 	struct ctui_error ignored;

@@ -11,7 +11,7 @@
 #include "ctui/config.h"
 #include "ctui/error.h"
 
-/* What one site's vhost file says. */
+/* The content of one site's vhost file. */
 struct ctui_vhost {
 	const char *site;
 	const char *domain;
@@ -45,7 +45,7 @@ char *ctui_apache_global_text(const struct ctui_config *cfg, const char *hook,
 char *ctui_apache_wildcard_text(const struct ctui_config *cfg);
 
 /* Writes the shared files when their text changed, and removes them when
- * they have nothing to say, without reloading. */
+ * [tls] mode is none, without reloading Apache. */
 int ctui_apache_write_global(const struct ctui_config *cfg, struct ctui_error *err);
 
 /* Writes VHOST's file, runs configtest and reloads Apache gracefully. On

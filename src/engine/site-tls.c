@@ -26,8 +26,8 @@ void engine_site_vhost(const struct ctui_config *cfg, const struct ctui_site *si
 		.https = cfg->tls_mode != CTUI_TLS_MODE_NONE,
 		.managed = cfg->tls_mode == CTUI_TLS_MODE_ACME &&
 			   !ctui_tls_wildcard_covers(cfg, site->domain),
-		/* Until the certificate is served, HTTPS answers with mod_md's
-		 * fallback certificate: sending people there would break the site. */
+		/* Until the certificate is served, mod_md's fallback certificate
+		 * is on HTTPS, so sending visitors there would break the site. */
 		.redirect = site->redirect && active,
 		.hsts = site->hsts && active,
 	};
@@ -116,8 +116,8 @@ int ctui_site_tls_status(struct ctui_engine *engine, const char *name,
 		snprintf(status->md_name, sizeof status->md_name, "%s", md);
 	}
 
-	/* The files say "issued", but Apache serves it only after the reload
-	 * that `ctui tls refresh` does. */
+	/* The certificate exists in the files, but Apache serves it only after
+	 * the reload that `ctui tls refresh` does. */
 	if (status->state == CTUI_TLS_ACTIVE && (staged || site.tls != CTUI_TLS_ACTIVE)) {
 		status->state = CTUI_TLS_PENDING;
 		snprintf(status->reason, sizeof status->reason,

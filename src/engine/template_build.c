@@ -50,15 +50,16 @@ static const char site_conf[] =
 	"\n"
 	"# The host's reverse proxy reuses connections to the site: it must close an\n"
 	"# idle one before KeepAliveTimeout does, or a request can meet a connection\n"
-	"# the site is closing.\n"
+	"# the site is closing. For the same reason the site never closes a\n"
+	"# connection after a number of requests (0: no limit).\n"
 	"KeepAlive On\n"
 	"KeepAliveTimeout 60\n"
-	"MaxKeepAliveRequests 1000\n";
+	"MaxKeepAliveRequests 0\n";
 
 /* The host's Apache forwards the client's address in X-Forwarded-For. Each
- * site's /etc/apache2/ctui-proxy.conf (rootfs.c writes it) turns the header
- * on and trusts it from the bridge gateway only, which differs between
- * hosts; without that file the header is ignored. %a in the log is the
+ * site's /etc/apache2/ctui-proxy.conf, written by rootfs.c because the
+ * bridge gateway differs between hosts, turns the header on and trusts it
+ * from that gateway only. Without that file the header is ignored. %a in the log is the
  * address mod_remoteip found, where %h would stay the proxy's. */
 static const char remoteip_conf[] =
 	"# Written by ctui when it built this template base.\n"

@@ -13,12 +13,13 @@
 #include "util/run.h"
 #include "util/util.h"
 
-/* mod_md's store when [tls] md_store_dir is empty: Debian builds Apache
- * with /var/lib/apache2 as its state directory. */
+/* mod_md's store when [tls] md_store_dir is empty. ctui names it in
+ * MDStoreDir itself, so Apache and ctui look in the same place whatever
+ * Apache's own default is. */
 #define DEFAULT_MD_STORE "/var/lib/apache2/md"
 
 #define CA_DAYS "3650"
-/* The longest validity browsers accept for a leaf certificate. */
+/* The maximum validity browsers accept for a leaf certificate, in days. */
 #define LEAF_DAYS "397"
 
 bool ctui_tls_wildcard_covers(const struct ctui_config *cfg, const char *domain)
@@ -130,7 +131,7 @@ int ctui_tls_issue_self_signed(const struct ctui_config *cfg, const char *site,
 	return 0;
 }
 
-static const char *md_store(const struct ctui_config *cfg)
+const char *ctui_tls_md_store(const struct ctui_config *cfg)
 {
 	return cfg->md_store_dir[0] ? cfg->md_store_dir : DEFAULT_MD_STORE;
 }
@@ -152,7 +153,7 @@ int ctui_tls_remove_site(const struct ctui_config *cfg, const char *site, const 
 	 * gone; a destroyed site's key and certificate must not stay behind. */
 	static const char *const areas[] = { "domains", "staging", "tmp", "archive" };
 	for (size_t i = 0; i < sizeof areas / sizeof areas[0]; i++) {
-		cleanup_free char *path = xasprintf("%s/%s/%s", md_store(cfg), areas[i], domain);
+		cleanup_free char *path = xasprintf("%s/%s/%s", ctui_tls_md_store(cfg), areas[i], domain);
 
 		if (ctui_rm_rf(path, err) < 0)
 			return ctui_error_prefix(err, _("remove the certificate of %s"), domain);
@@ -161,7 +162,7 @@ int ctui_tls_remove_site(const struct ctui_config *cfg, const char *site, const 
 }
 
 /* Copies the JSON string value of the first KEY after START in TEXT into
- * OUT, with \" and \\ unescaped; other escapes are copied as they are. */
+ * OUT. It unescapes \" and \\ and copies other escapes as they are. */
 static bool json_string_after(const char *text, const char *start, const char *key, char *out,
 			      size_t size)
 {
@@ -189,7 +190,7 @@ static bool json_string_after(const char *text, const char *start, const char *k
 static void acme_reason(const struct ctui_config *cfg, const char *md, char *reason,
 			size_t size)
 {
-	cleanup_free char *path = xasprintf("%s/staging/%s/job.json", md_store(cfg), md);
+	cleanup_free char *path = xasprintf("%s/staging/%s/job.json", ctui_tls_md_store(cfg), md);
 	cleanup_free char *job = NULL;
 	struct ctui_error ignored;
 	char detail[256];
@@ -235,8 +236,8 @@ enum ctui_tls_state ctui_tls_probe(const struct ctui_config *cfg, const char *si
 		break;
 	}
 
-	served = xasprintf("%s/domains/%s/pubcert.pem", md_store(cfg), md);
-	staging = xasprintf("%s/staging/%s/pubcert.pem", md_store(cfg), md);
+	served = xasprintf("%s/domains/%s/pubcert.pem", ctui_tls_md_store(cfg), md);
+	staging = xasprintf("%s/staging/%s/pubcert.pem", ctui_tls_md_store(cfg), md);
 	*staged = ctui_path_exists(staging);
 	if (*staged || ctui_path_exists(served))
 		return CTUI_TLS_ACTIVE;

@@ -18,6 +18,9 @@ bool ctui_tls_wildcard_covers(const struct ctui_config *cfg, const char *domain)
  * wildcard covers DOMAIN, else DOMAIN. The caller frees it. */
 char *ctui_tls_md_name(const struct ctui_config *cfg, const char *domain);
 
+/* mod_md's store: [tls] md_store_dir, or /var/lib/apache2/md. */
+const char *ctui_tls_md_store(const struct ctui_config *cfg);
+
 /* The certificate and key of SITE in self-signed mode:
  * STATE_DIR/tls/sites/SITE.crt and .key. The caller frees both. */
 void ctui_tls_site_files(const struct ctui_config *cfg, const char *site, char **cert,

@@ -271,7 +271,7 @@ ctui_test_start_pebble() {
 }
 EOF
 	# No sleep before validation, every nonce accepted and no reuse of
-	# authorizations: each test run sees the same, fast behaviour.
+	# authorizations, so that every test run behaves the same and fast.
 	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 \
 		pebble -config "$dir/pebble.json" -dnsserver "127.0.0.1:$dns_port" \
 		>"$dir/pebble.log" 2>&1 &
