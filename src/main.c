@@ -18,10 +18,12 @@ static const struct cli_verb verbs[] = {
 	{ "destroy", N_("stop a site and delete it with its vhost and DNS record"), cmd_destroy },
 	{ "list", N_("list the sites"), cmd_list },
 	{ "status", N_("show one site in detail"), cmd_status },
+	{ "set", N_("change a site's settings"), cmd_set },
 	{ "template", N_("list or build templates"), cmd_template },
 	{ "backup", N_("back up a site to an archive, or verify an archive"), cmd_backup },
 	{ "restore", N_("recreate a site from a backup archive"), cmd_restore },
 	{ "batch", N_("run an action on every site, for cron (batch backup --all)"), cmd_batch },
+	{ "tls", N_("refresh certificates; the dns-01 hook of mod_md"), cmd_tls },
 };
 
 static void usage(FILE *out)

@@ -10,6 +10,13 @@
 
 #define CTUI_DEFAULT_CONFIG CTUI_SYSCONFDIR "/ctui.conf"
 
+/* Where the sites' certificates come from. */
+enum ctui_tls_mode {
+	CTUI_TLS_MODE_ACME,         /* Apache's mod_md, from the ACME directory */
+	CTUI_TLS_MODE_SELF_SIGNED,  /* a local CA that ctui keeps in STATE_DIR/ca */
+	CTUI_TLS_MODE_NONE,         /* HTTP only */
+};
+
 struct ctui_config {
 	char *path;               /* the file this was loaded from */
 
@@ -44,6 +51,14 @@ struct ctui_config {
 	char *apache_reload;      /* command line, e.g. "apache2ctl graceful" */
 	unsigned http_port;
 	unsigned https_port;
+
+	/* [tls] */
+	enum ctui_tls_mode tls_mode;
+	char *acme_url;           /* the ACME directory */
+	char *acme_contact;       /* an e-mail address, may be empty */
+	char *acme_ca_file;       /* CA bundle of the ACME server's own TLS, may be empty */
+	char *md_store_dir;       /* mod_md's MDStoreDir, empty for Apache's default */
+	unsigned wildcard;        /* 1: one *.ZONE certificate through dns-01 */
 
 	/* [cgroup] */
 	char *cgroup_parent;      /* cgroup holding every site: PARENT/NAME */

@@ -23,12 +23,22 @@ int ctui_engine_open(struct ctui_engine **engine, const char *config_path, const
 void ctui_engine_close(struct ctui_engine *engine);
 const struct ctui_config *ctui_engine_config(const struct ctui_engine *engine);
 
+/* An on/off setting that a caller may leave alone. */
+enum ctui_setting {
+	CTUI_SETTING_DEFAULT,       /* create: the default; set: unchanged */
+	CTUI_SETTING_ON,
+	CTUI_SETTING_OFF,
+};
+
 struct ctui_create_params {
 	const char *name;           /* a DNS label: a-z, 0-9 and '-' */
 	const char *domain;         /* NULL: NAME.ZONE */
 	const char *template_name;
 	/* Zero fields take the template's defaults. */
 	struct ctui_limits limits;
+	enum ctui_record_kind record;  /* CNAME by default */
+	enum ctui_setting redirect;    /* default on */
+	enum ctui_setting hsts;        /* default off */
 };
 
 /* Creates a stopped site: address, root filesystem, vhost, DNS record and
@@ -47,6 +57,46 @@ int ctui_site_restart(struct ctui_engine *engine, const char *name, struct ctui_
 
 /* Stops the site if needed, then removes its vhost, DNS record, files and row. */
 int ctui_site_destroy(struct ctui_engine *engine, const char *name, struct ctui_error *err);
+
+/* What `ctui set` changes on an existing site; DEFAULT fields stay as they
+ * are. */
+struct ctui_site_settings {
+	enum ctui_setting redirect;
+	enum ctui_setting hsts;
+};
+
+/* Records SETTINGS and rewrites the site's vhost (with a graceful reload)
+ * when they change what Apache does. */
+int ctui_site_set(struct ctui_engine *engine, const char *name,
+		  const struct ctui_site_settings *settings, struct ctui_error *err);
+
+/* The certificate of a site as the files show it now. */
+struct ctui_tls_status {
+	enum ctui_tls_state state;
+	char reason[512];           /* why the site is not on HTTPS yet; empty when it is */
+	char md_name[CTUI_DOMAIN_MAX + 1]; /* mod_md's name for the certificate, ACME only */
+};
+int ctui_site_tls_status(struct ctui_engine *engine, const char *name,
+			 struct ctui_tls_status *status, struct ctui_error *err);
+
+/* For a site whose domain is outside the zone: the DNS record its owner must
+ * create, such as "www.example.org. CNAME sites.example.net."; NULL for a
+ * domain in the zone. The caller frees the text. */
+char *ctui_site_owner_records(struct ctui_engine *engine, const struct ctui_site *site);
+
+/* Brings every site's vhost in line with its certificate: a site whose
+ * certificate was issued gets its redirect and HSTS, and Apache is reloaded
+ * when mod_md holds a new certificate (a new one is served only after a
+ * graceful restart). Run it as root after issuance and from cron for
+ * renewals. *CHANGED counts the sites whose state changed (may be NULL). */
+int ctui_tls_refresh(struct ctui_engine *engine, unsigned *changed, struct ctui_error *err);
+
+/* The dns-01 hook of mod_md: ACTION "setup" adds the TXT value TOKEN at
+ * _acme-challenge.DOMAIN, "teardown" removes it. It runs as Apache's user,
+ * so it reads only the configuration and the TSIG key, never the site
+ * database. */
+int ctui_acme_dns01(const char *config_path, const char *action, const char *domain,
+		    const char *token, struct ctui_error *err);
 
 /* Reads one site, its state checked against the kernel. */
 int ctui_site_get(struct ctui_engine *engine, const char *name, struct ctui_site *site,

@@ -2,6 +2,7 @@
 #ifndef CTUI_SITE_H
 #define CTUI_SITE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -22,6 +23,19 @@ enum ctui_storage {
 	CTUI_STORAGE_OVERLAY,
 };
 
+/* The DNS record a site in the zone gets. */
+enum ctui_record_kind {
+	CTUI_RECORD_CNAME,        /* NAME CNAME ZONE. */
+	CTUI_RECORD_ADDRESS,      /* NAME A and AAAA: the host's public addresses */
+};
+
+/* How far a site is on its way to HTTPS, as `ctui tls refresh` last saw it. */
+enum ctui_tls_state {
+	CTUI_TLS_OFF,             /* [tls] mode = off: HTTP only */
+	CTUI_TLS_PENDING,         /* no certificate yet: served over HTTP only */
+	CTUI_TLS_ACTIVE,          /* Apache serves the site's certificate */
+};
+
 struct ctui_limits {
 	unsigned cpu_shares;      /* relative weight, cgroup v1 cpu.shares scale (2..262144) */
 	uint64_t memory;          /* bytes; 0 means no limit */
@@ -40,6 +54,10 @@ struct ctui_site {
 	enum ctui_site_state state;
 	pid_t init_pid;             /* 0 when not running */
 	unsigned long long init_start_time; /* /proc/PID/stat field 22, in clock ticks */
+	enum ctui_record_kind record;
+	bool redirect;              /* HTTP to HTTPS, once the certificate is active */
+	bool hsts;                  /* Strict-Transport-Security on HTTPS responses */
+	enum ctui_tls_state tls;
 	char owner[256];
 	time_t created;
 	time_t changed;
@@ -50,5 +68,11 @@ const char *ctui_state_name(enum ctui_site_state state);
 /* The state name for people (translated). */
 const char *ctui_state_label(enum ctui_site_state state);
 const char *ctui_storage_name(enum ctui_storage storage);
+/* The untranslated names stored in the database: "cname" or "address". */
+const char *ctui_record_name(enum ctui_record_kind kind);
+/* The untranslated names stored in the database: "off", "pending", "active". */
+const char *ctui_tls_state_name(enum ctui_tls_state state);
+/* The TLS state for people (translated). */
+const char *ctui_tls_state_label(enum ctui_tls_state state);
 
 #endif

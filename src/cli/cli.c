@@ -47,3 +47,14 @@ int cli_wants_help(int argc, char **argv)
 	}
 	return 0;
 }
+
+int cli_parse_setting(const char *text, enum ctui_setting *setting)
+{
+	if (!strcmp(text, "on"))
+		*setting = CTUI_SETTING_ON;
+	else if (!strcmp(text, "off"))
+		*setting = CTUI_SETTING_OFF;
+	else
+		return -1;
+	return 0;
+}

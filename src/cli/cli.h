@@ -37,6 +37,9 @@ int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((forma
 /* Whether ARGV holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 
+/* Parses "on" or "off" into *SETTING; returns -1 for anything else. */
+int cli_parse_setting(const char *text, enum ctui_setting *setting);
+
 int cmd_create(struct cli *cli, int argc, char **argv);
 int cmd_start(struct cli *cli, int argc, char **argv);
 int cmd_stop(struct cli *cli, int argc, char **argv);
@@ -54,5 +57,7 @@ int cmd_batch(struct cli *cli, int argc, char **argv);
 void cli_backup_progress(void *ctx, const struct ctui_backup_progress *progress);
 void cli_backup_progress_setup(ctui_backup_progress_fn *fn, void **ctx, struct timespec *last);
 void cli_backup_progress_end(ctui_backup_progress_fn fn);
+int cmd_set(struct cli *cli, int argc, char **argv);
+int cmd_tls(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -1,5 +1,6 @@
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "ctui/validate.h"
@@ -15,7 +16,25 @@ static void usage(void)
 		 "      --cpu-shares N    relative CPU weight, 2 to 262144 (default: the template's)\n"
 		 "      --memory SIZE     memory limit, e.g. 128M or 1G (default: the template's)\n"
 		 "      --pids N          maximum number of tasks (default: the template's)\n"
+		 "      --redirect on|off redirect HTTP to HTTPS once the certificate is served\n"
+		 "                        (default: on)\n"
+		 "      --hsts on|off     send Strict-Transport-Security over HTTPS (default: off)\n"
+		 "      --record cname|address\n"
+		 "                        DNS record in the zone: a CNAME to the zone apex, or A\n"
+		 "                        and AAAA records with the host's addresses (default: cname)\n"
 		 "  -h, --help            show this help\n"));
+}
+
+/* A domain outside the zone gets no record from ctui: its owner must
+ * point it here. */
+static void print_owner_records(struct ctui_engine *engine, const struct ctui_site *site)
+{
+	cleanup_free char *records = ctui_site_owner_records(engine, site);
+
+	if (records)
+		printf(_("%s is outside the zone, so ctui wrote no DNS record for it. Its owner "
+			 "must create:\n  %s\n"),
+		       site->domain, records);
 }
 
 int cmd_create(struct cli *cli, int argc, char **argv)
@@ -26,6 +45,9 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 		{ "cpu-shares", required_argument, NULL, 'c' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "pids", required_argument, NULL, 'p' },
+		{ "redirect", required_argument, NULL, 'r' },
+		{ "hsts", required_argument, NULL, 's' },
+		{ "record", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -57,6 +79,26 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 			if (ctui_parse_uint(optarg, 1, 4194304, &params.limits.pids, &err) < 0)
 				return cli_usage_error("create", "--pids: %s", err.message);
 			break;
+		case 'r':
+			if (cli_parse_setting(optarg, &params.redirect) < 0)
+				return cli_usage_error("create", _("--redirect: expected on or off, not \"%s\""),
+						       optarg);
+			break;
+		case 's':
+			if (cli_parse_setting(optarg, &params.hsts) < 0)
+				return cli_usage_error("create", _("--hsts: expected on or off, not \"%s\""),
+						       optarg);
+			break;
+		case 'k':
+			if (!strcmp(optarg, "cname"))
+				params.record = CTUI_RECORD_CNAME;
+			else if (!strcmp(optarg, "address"))
+				params.record = CTUI_RECORD_ADDRESS;
+			else
+				return cli_usage_error("create", _("--record: expected cname or address, "
+								   "not \"%s\""),
+						       optarg);
+			break;
 		case 'h':
 			usage();
 			return CLI_OK;
@@ -84,6 +126,7 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 			 (site.ipv4 >> 8) & 255, site.ipv4 & 255);
 		printf(_("Created site %s: %s at %s (stopped; start it with `ctui start %s`)\n"),
 		       site.name, site.domain, addr, site.name);
+		print_owner_records(engine, &site);
 	}
 	ctui_engine_close(engine);
 	return ret < 0 ? cli_fail(&err) : CLI_OK;

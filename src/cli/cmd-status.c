@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,36 @@ static void print_usage(struct ctui_engine *engine, const struct ctui_site *site
 	printf("%-16s %u\n", _("cgroup pids:"), usage.limits.pids);
 }
 
+static const char *on_off(bool value)
+{
+	return value ? _("on") : _("off");
+}
+
+/* The certificate's state and, while the site is not on HTTPS, why. */
+static void print_tls(struct ctui_engine *engine, const struct ctui_site *site)
+{
+	cleanup_free char *records = ctui_site_owner_records(engine, site);
+	struct ctui_tls_status tls;
+	struct ctui_error err = { 0 };
+
+	printf("%-16s %s\n", _("dns record:"), site->record == CTUI_RECORD_CNAME ?
+						   "CNAME" : "A/AAAA");
+	if (records)
+		printf("%-16s %s\n", _("owner must add:"), records);
+	printf("%-16s %s\n", _("redirect:"), on_off(site->redirect));
+	printf("%-16s %s\n", _("hsts:"), on_off(site->hsts));
+
+	if (ctui_site_tls_status(engine, site->name, &tls, &err) < 0) {
+		printf("%-16s %s\n", _("certificate:"), err.message);
+		return;
+	}
+	printf("%-16s %s\n", _("certificate:"), ctui_tls_state_label(tls.state));
+	if (tls.md_name[0])
+		printf("%-16s %s\n", _("managed domain:"), tls.md_name);
+	if (tls.reason[0])
+		printf("%-16s %s\n", _("https:"), tls.reason);
+}
+
 static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
 {
 	const struct ctui_config *cfg = ctui_engine_config(engine);
@@ -50,6 +81,7 @@ static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
 	printf("%-16s %u\n", _("pids limit:"), site->limits.pids);
 	printf("%-16s %s\n", _("owner:"), site->owner);
 	printf("%-16s %s/ctui-%s.conf\n", _("vhost:"), cfg->vhost_dir, site->name);
+	print_tls(engine, site);
 	print_time(_("created:"), site->created);
 	print_time(_("changed:"), site->changed);
 
@@ -71,7 +103,8 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	if (cli_wants_help(argc, argv)) {
 		printf(_("Usage: ctui status NAME\n"
 			 "Show a site's settings, its state checked against the kernel, and when it\n"
-			 "runs, the CPU, memory and task figures of its cgroup.\n"));
+			 "runs, the CPU, memory and task figures of its cgroup. The certificate\n"
+			 "line says whether the site is on HTTPS yet, and if not, why.\n"));
 		return CLI_OK;
 	}
 	if (argc != 2)

@@ -38,6 +38,11 @@ enum key_type {
 	KEY_TTL,
 	KEY_TIMEOUT,
 	KEY_CGROUP,     /* a relative cgroup path */
+	KEY_TLS_MODE,   /* acme, self-signed or none */
+	KEY_HTTPS_URL,  /* an https:// URL */
+	KEY_EMAIL,      /* an e-mail address or empty */
+	KEY_OPT_PATH,   /* an absolute path or empty */
+	KEY_BOOL,       /* yes or no */
 };
 
 struct config_key {
@@ -71,6 +76,12 @@ static const struct config_key config_keys[] = {
 	{ "apache", "reload", KEY_COMMAND, FIELD(apache_reload) },
 	{ "apache", "http_port", KEY_PORT, FIELD(http_port) },
 	{ "apache", "https_port", KEY_PORT, FIELD(https_port) },
+	{ "tls", "mode", KEY_TLS_MODE, FIELD(tls_mode) },
+	{ "tls", "acme_url", KEY_HTTPS_URL, FIELD(acme_url) },
+	{ "tls", "acme_contact", KEY_EMAIL, FIELD(acme_contact) },
+	{ "tls", "acme_ca_file", KEY_OPT_PATH, FIELD(acme_ca_file) },
+	{ "tls", "md_store_dir", KEY_OPT_PATH, FIELD(md_store_dir) },
+	{ "tls", "wildcard", KEY_BOOL, FIELD(wildcard) },
 	{ "cgroup", "parent", KEY_CGROUP, FIELD(cgroup_parent) },
 	{ "container", "start_timeout", KEY_TIMEOUT, FIELD(start_timeout) },
 	{ "container", "stop_timeout", KEY_TIMEOUT, FIELD(stop_timeout) },
@@ -128,6 +139,13 @@ static void set_defaults(struct ctui_config *cfg)
 	cfg->apache_reload = xstrdup("apache2ctl graceful");
 	cfg->http_port = 80;
 	cfg->https_port = 443;
+
+	cfg->tls_mode = CTUI_TLS_MODE_ACME;
+	cfg->acme_url = xstrdup("https://acme-v02.api.letsencrypt.org/directory");
+	cfg->acme_contact = xstrdup("");
+	cfg->acme_ca_file = xstrdup("");
+	cfg->md_store_dir = xstrdup("");
+	cfg->wildcard = 0;
 
 	cfg->cgroup_parent = xstrdup("ctui");
 
@@ -210,6 +228,52 @@ static bool is_address(const char *value, int family)
 	return inet_pton(family, value, buf) == 1;
 }
 
+/* Values that go into Apache's configuration: no white space, quote,
+ * backslash or angle bracket can close a directive or start another. */
+static bool is_config_token(const char *s)
+{
+	return !strpbrk(s, " \t\"'\\<>");
+}
+
+static bool is_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+	struct ctui_error ignored;
+
+	if (!at || at == s || strchr(at + 1, '@') || !is_config_token(s))
+		return false;
+	for (const char *c = s; c < at; c++) {
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || strchr(".+-_", *c)))
+			return false;
+	}
+	return ctui_validate_domain(at + 1, &ignored) == 0;
+}
+
+static int parse_tls_mode(const char *value, enum ctui_tls_mode *mode, struct ctui_error *err)
+{
+	if (!strcmp(value, "acme"))
+		*mode = CTUI_TLS_MODE_ACME;
+	else if (!strcmp(value, "self-signed"))
+		*mode = CTUI_TLS_MODE_SELF_SIGNED;
+	else if (!strcmp(value, "none"))
+		*mode = CTUI_TLS_MODE_NONE;
+	else
+		return invalid_value(value, _("expected acme, self-signed or none"), err);
+	return 0;
+}
+
+static int parse_bool(const char *value, unsigned *flag, struct ctui_error *err)
+{
+	if (!strcmp(value, "yes"))
+		*flag = 1;
+	else if (!strcmp(value, "no"))
+		*flag = 0;
+	else
+		return invalid_value(value, _("expected yes or no"), err);
+	return 0;
+}
+
 static int parse_string_value(const struct config_key *key, const char *value,
 			      struct ctui_error *err)
 {
@@ -263,11 +327,31 @@ static int parse_string_value(const struct config_key *key, const char *value,
 						      "0-9, '.', '_' and '-'"),
 					     err);
 		return 0;
+	case KEY_HTTPS_URL:
+		if (!starts_with(value, "https://") || !value[8] || !is_config_token(value))
+			return invalid_value(value, _("expected an https:// URL without spaces, quotes "
+						      "or backslashes"),
+					     err);
+		return 0;
+	case KEY_EMAIL:
+		if (value[0] && !is_email(value))
+			return invalid_value(value, _("expected an e-mail address such as "
+						      "admin@example.org, or nothing"),
+					     err);
+		return 0;
+	case KEY_OPT_PATH:
+		if (value[0] && (value[0] != '/' || !is_config_token(value)))
+			return invalid_value(value, _("expected an absolute path without spaces, "
+						      "quotes or backslashes, or nothing"),
+					     err);
+		return 0;
 	case KEY_SUBNET:
 	case KEY_GATEWAY:
 	case KEY_PORT:
 	case KEY_TTL:
 	case KEY_TIMEOUT:
+	case KEY_TLS_MODE:
+	case KEY_BOOL:
 		break;
 	}
 	return ctui_error_set(err, EINVAL, "key type %d is not a string", (int)key->type);
@@ -288,6 +372,10 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 		return ctui_parse_uint(value, 0, DNS_TTL_MAX, uint_field(cfg, key), err);
 	case KEY_TIMEOUT:
 		return ctui_parse_uint(value, 1, TIMEOUT_MAX, uint_field(cfg, key), err);
+	case KEY_TLS_MODE:
+		return parse_tls_mode(value, (enum ctui_tls_mode *)((char *)cfg + key->offset), err);
+	case KEY_BOOL:
+		return parse_bool(value, uint_field(cfg, key), err);
 	case KEY_PATH:
 	case KEY_COMMAND:
 	case KEY_URL:
@@ -297,6 +385,9 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 	case KEY_IPV4:
 	case KEY_IPV6:
 	case KEY_CGROUP:
+	case KEY_HTTPS_URL:
+	case KEY_EMAIL:
+	case KEY_OPT_PATH:
 		break;
 	}
 
@@ -384,7 +475,7 @@ static int check_section(void *user, const char *name, int line, struct ctui_err
 		return 0;
 	return ctui_error_set(err, EINVAL,
 			      _("unknown section [%s]: the sections are [paths], [network], [dns], "
-				"[host], [apache], [cgroup] and [container]"),
+				"[host], [apache], [tls], [cgroup] and [container]"),
 			      ctui_escape(name, shown, sizeof shown));
 }
 
@@ -481,6 +572,9 @@ void ctui_config_free(struct ctui_config *cfg)
 		case KEY_IPV4:
 		case KEY_IPV6:
 		case KEY_CGROUP:
+		case KEY_HTTPS_URL:
+		case KEY_EMAIL:
+		case KEY_OPT_PATH:
 			free(*string_field(cfg, &config_keys[i]));
 			break;
 		case KEY_SUBNET:
@@ -488,6 +582,8 @@ void ctui_config_free(struct ctui_config *cfg)
 		case KEY_PORT:
 		case KEY_TTL:
 		case KEY_TIMEOUT:
+		case KEY_TLS_MODE:
+		case KEY_BOOL:
 			break;
 		}
 	}

@@ -60,13 +60,25 @@ static const char *const migrations[] = {
 	"  result TEXT NOT NULL"
 	");"
 	"CREATE INDEX events_by_site ON events (site, time);",
+
+	/* 2: HTTPS settings and the kind of DNS record. Existing sites keep
+	 * their CNAME and wait for `ctui tls refresh` to see their certificate. */
+	"ALTER TABLE sites ADD COLUMN record TEXT NOT NULL DEFAULT 'cname'"
+	"  CHECK (record IN ('cname', 'address'));"
+	"ALTER TABLE sites ADD COLUMN redirect INTEGER NOT NULL DEFAULT 1"
+	"  CHECK (redirect IN (0, 1));"
+	"ALTER TABLE sites ADD COLUMN hsts INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (hsts IN (0, 1));"
+	"ALTER TABLE sites ADD COLUMN tls TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (tls IN ('off', 'pending', 'active'));",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
 #define SITE_COLUMNS                                                                    \
 	"id, name, domain, template, template_version, cpu_shares, memory, pids, storage, " \
-	"ipv4, state, init_pid, init_start_time, owner, created, changed"
+	"ipv4, state, init_pid, init_start_time, owner, created, changed, record, redirect, " \
+	"hsts, tls"
 
 static void finalize_stmt(sqlite3_stmt **stmt)
 {
@@ -319,6 +331,10 @@ static int bind_site(sqlite3_stmt *stmt, const struct ctui_site *site)
 	rc |= sqlite3_bind_text(stmt, i++, site->owner, -1, SQLITE_STATIC);
 	rc |= sqlite3_bind_int64(stmt, i++, site->created);
 	rc |= sqlite3_bind_int64(stmt, i++, site->changed);
+	rc |= sqlite3_bind_text(stmt, i++, ctui_record_name(site->record), -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int(stmt, i++, site->redirect);
+	rc |= sqlite3_bind_int(stmt, i++, site->hsts);
+	rc |= sqlite3_bind_text(stmt, i++, ctui_tls_state_name(site->tls), -1, SQLITE_STATIC);
 	return rc;
 }
 
@@ -340,7 +356,8 @@ int ctui_db_site_insert(struct ctui_db *db, struct ctui_site *site, struct ctui_
 	if (prepare(db,
 		    "INSERT INTO sites (name, domain, template, template_version, cpu_shares, "
 		    "memory, pids, storage, ipv4, state, init_pid, init_start_time, owner, created, "
-		    "changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "changed, record, redirect, hsts, tls) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    &stmt, err) < 0)
 		return -1;
 	if (bind_site(stmt, site) != SQLITE_OK)
@@ -376,6 +393,32 @@ static int parse_state(const char *name, enum ctui_site_state *state)
 	return -1;
 }
 
+static int parse_record(const char *name, enum ctui_record_kind *kind)
+{
+	if (name && !strcmp(name, ctui_record_name(CTUI_RECORD_CNAME)))
+		*kind = CTUI_RECORD_CNAME;
+	else if (name && !strcmp(name, ctui_record_name(CTUI_RECORD_ADDRESS)))
+		*kind = CTUI_RECORD_ADDRESS;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_tls_state(const char *name, enum ctui_tls_state *state)
+{
+	static const enum ctui_tls_state states[] = {
+		CTUI_TLS_OFF, CTUI_TLS_PENDING, CTUI_TLS_ACTIVE,
+	};
+
+	for (size_t i = 0; name && i < sizeof states / sizeof states[0]; i++) {
+		if (strcmp(name, ctui_tls_state_name(states[i])) == 0) {
+			*state = states[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* Fills SITE from the current row of a statement selecting SITE_COLUMNS. */
 static int read_site(struct ctui_db *db, sqlite3_stmt *stmt, struct ctui_site *site,
 		     struct ctui_error *err)
@@ -403,6 +446,13 @@ static int read_site(struct ctui_db *db, sqlite3_stmt *stmt, struct ctui_site *s
 	copy_text(site->owner, sizeof site->owner, stmt, 13);
 	site->created = (time_t)sqlite3_column_int64(stmt, 14);
 	site->changed = (time_t)sqlite3_column_int64(stmt, 15);
+	if (parse_record((const char *)sqlite3_column_text(stmt, 16), &site->record) < 0 ||
+	    parse_tls_state((const char *)sqlite3_column_text(stmt, 19), &site->tls) < 0)
+		return ctui_error_set(err, EIO, _("site \"%s\" in %s has an unknown record kind or "
+						  "TLS state"),
+				      ctui_escape(site->name, shown, sizeof shown), db->path);
+	site->redirect = sqlite3_column_int(stmt, 17) != 0;
+	site->hsts = sqlite3_column_int(stmt, 18) != 0;
 	return 0;
 }
 
@@ -484,6 +534,48 @@ int ctui_db_site_set_state(struct ctui_db *db, const char *name, enum ctui_site_
 	rc |= sqlite3_bind_text(stmt, 5, name, -1, SQLITE_STATIC);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
 		return db_fail(db, _("record the state of a site"), err);
+
+	if (sqlite3_changes(db->handle) == 0)
+		return no_site(name, err);
+	return 0;
+}
+
+int ctui_db_site_set_https(struct ctui_db *db, const char *name, bool redirect, bool hsts,
+			   struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (prepare(db, "UPDATE sites SET redirect = ?, hsts = ?, changed = ? WHERE name = ?",
+		    &stmt, err) < 0)
+		return -1;
+
+	rc |= sqlite3_bind_int(stmt, 1, redirect);
+	rc |= sqlite3_bind_int(stmt, 2, hsts);
+	rc |= sqlite3_bind_int64(stmt, 3, time(NULL));
+	rc |= sqlite3_bind_text(stmt, 4, name, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		return db_fail(db, _("record the HTTPS settings of a site"), err);
+
+	if (sqlite3_changes(db->handle) == 0)
+		return no_site(name, err);
+	return 0;
+}
+
+int ctui_db_site_set_tls(struct ctui_db *db, const char *name, enum ctui_tls_state tls,
+			 struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (prepare(db, "UPDATE sites SET tls = ?, changed = ? WHERE name = ?", &stmt, err) < 0)
+		return -1;
+
+	rc |= sqlite3_bind_text(stmt, 1, ctui_tls_state_name(tls), -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(stmt, 2, time(NULL));
+	rc |= sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		return db_fail(db, _("record the TLS state of a site"), err);
 
 	if (sqlite3_changes(db->handle) == 0)
 		return no_site(name, err);

@@ -4,6 +4,7 @@
 #ifndef CTUI_DB_H
 #define CTUI_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -38,6 +39,12 @@ int ctui_db_site_list(struct ctui_db *db, struct ctui_site **sites, size_t *coun
 int ctui_db_site_set_state(struct ctui_db *db, const char *name, enum ctui_site_state state,
 			   pid_t init_pid, unsigned long long init_start_time,
 			   struct ctui_error *err);
+/* Records whether SITE redirects HTTP to HTTPS and sends HSTS. */
+int ctui_db_site_set_https(struct ctui_db *db, const char *name, bool redirect, bool hsts,
+			   struct ctui_error *err);
+/* Records the TLS state that `ctui tls refresh` found. */
+int ctui_db_site_set_tls(struct ctui_db *db, const char *name, enum ctui_tls_state tls,
+			 struct ctui_error *err);
 int ctui_db_site_delete(struct ctui_db *db, const char *name, struct ctui_error *err);
 
 /* Addresses in use by every site; the caller frees *ADDRS. */

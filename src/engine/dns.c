@@ -18,6 +18,9 @@
 
 /* Seconds to wait for BIND to accept the connection and send its response. */
 #define DNS_TIMEOUT 5
+/* The TTL of dns-01 TXT records: short, because each one lives only until
+ * the ACME server has checked it. */
+#define ACME_TXT_TTL 60
 /* Allowed clock difference between ctui and BIND for the TSIG time check. */
 #define TSIG_FUDGE 300
 
@@ -292,39 +295,94 @@ static ldns_rr *new_rr(ldns_rdf *owner, ldns_rr_type type, ldns_rr_class rr_clas
 	return rr;
 }
 
-/* Fills PREREQUISITES and UPDATES for adding or removing DOMAIN's CNAME. */
-static int fill_sections(const char *zone, const char *domain, bool add, unsigned ttl,
+static int push_rdata_rr(ldns_rr_list *list, const char *owner_name, ldns_rr_type type,
+			 ldns_rr_class rr_class, uint32_t ttl, ldns_rdf_type rdf_type,
+			 const char *data, struct ctui_error *err)
+{
+	ldns_rdf *owner = ldns_dname_new_frm_str(owner_name);
+	ldns_rdf *rdf = rdf_type == LDNS_RDF_TYPE_DNAME ? ldns_dname_new_frm_str(data) :
+			ldns_rdf_new_frm_str(rdf_type, data);
+	ldns_rr *rr;
+
+	if (!owner || !rdf) {
+		ldns_rdf_deep_free(owner);
+		ldns_rdf_deep_free(rdf);
+		return ctui_error_set(err, EINVAL, _("invalid record data \"%s\" for \"%s\""), data,
+				      owner_name);
+	}
+	rr = new_rr(owner, type, rr_class, ttl);
+	ldns_rr_push_rdf(rr, rdf);
+	ldns_rr_list_push_rr(list, rr);
+	return 0;
+}
+
+/* RFC 2136 2.5.2: class ANY, type TYPE, no data deletes that RRset and
+ * leaves the name's other records alone. */
+static void push_delete_rrset(ldns_rr_list *updates, ldns_rdf *owner, ldns_rr_type type)
+{
+	ldns_rr_list_push_rr(updates, new_rr(ldns_rdf_clone(owner), type, LDNS_RR_CLASS_ANY, 0));
+}
+
+static int fill_add_site(const struct ctui_dns_change *change, ldns_rdf *owner,
 			 ldns_rr_list *prerequisites, ldns_rr_list *updates,
 			 struct ctui_error *err)
 {
-	ldns_rdf *owner = ldns_dname_new_frm_str(domain);
-	ldns_rdf *target;
-	ldns_rr *rr;
-
-	if (!owner)
-		return ctui_error_set(err, EINVAL, _("invalid domain name \"%s\""), domain);
-
-	if (!add) {
-		/* RFC 2136 2.5.2: class ANY, type CNAME, no data deletes that
-		 * RRset and leaves the name's other records alone. */
-		ldns_rr_list_push_rr(updates, new_rr(owner, LDNS_RR_TYPE_CNAME, LDNS_RR_CLASS_ANY, 0));
-		return 0;
-	}
-
-	target = ldns_dname_new_frm_str(zone);
-	if (!target) {
-		ldns_rdf_deep_free(owner);
-		return ctui_error_set(err, EINVAL, _("invalid zone name \"%s\""), zone);
-	}
-
 	/* RFC 2136 2.4.5 "Name Is Not In Use": class NONE, type ANY. */
 	ldns_rr_list_push_rr(prerequisites, new_rr(ldns_rdf_clone(owner), LDNS_RR_TYPE_ANY,
 						   LDNS_RR_CLASS_NONE, 0));
 
-	rr = new_rr(owner, LDNS_RR_TYPE_CNAME, LDNS_RR_CLASS_IN, ttl);
-	ldns_rr_push_rdf(rr, target);
-	ldns_rr_list_push_rr(updates, rr);
+	if (change->kind == CTUI_RECORD_CNAME)
+		return push_rdata_rr(updates, change->name, LDNS_RR_TYPE_CNAME, LDNS_RR_CLASS_IN,
+				     change->ttl, LDNS_RDF_TYPE_DNAME, change->target, err);
+
+	if (!change->ipv4[0] && !change->ipv6[0])
+		return ctui_error_set(err, EINVAL, _("no address for the A and AAAA records of %s: "
+						     "set [host] ipv4 or ipv6 in the configuration"),
+				      change->name);
+	if (change->ipv4[0] &&
+	    push_rdata_rr(updates, change->name, LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, change->ttl,
+			  LDNS_RDF_TYPE_A, change->ipv4, err) < 0)
+		return -1;
+	if (change->ipv6[0] &&
+	    push_rdata_rr(updates, change->name, LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_IN, change->ttl,
+			  LDNS_RDF_TYPE_AAAA, change->ipv6, err) < 0)
+		return -1;
 	return 0;
+}
+
+/* Fills PREREQUISITES and UPDATES for CHANGE. */
+static int fill_sections(const struct ctui_dns_change *change, ldns_rr_list *prerequisites,
+			 ldns_rr_list *updates, struct ctui_error *err)
+{
+	ldns_rdf *owner = ldns_dname_new_frm_str(change->name);
+	int ret = 0;
+
+	if (!owner)
+		return ctui_error_set(err, EINVAL, _("invalid domain name \"%s\""), change->name);
+
+	switch (change->op) {
+	case CTUI_DNS_ADD_SITE:
+		ret = fill_add_site(change, owner, prerequisites, updates, err);
+		break;
+	case CTUI_DNS_REMOVE_SITE:
+		push_delete_rrset(updates, owner, LDNS_RR_TYPE_CNAME);
+		push_delete_rrset(updates, owner, LDNS_RR_TYPE_A);
+		push_delete_rrset(updates, owner, LDNS_RR_TYPE_AAAA);
+		break;
+	case CTUI_DNS_ADD_TXT:
+		ret = push_rdata_rr(updates, change->name, LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_IN,
+				    change->ttl, LDNS_RDF_TYPE_STR, change->text, err);
+		break;
+	case CTUI_DNS_REMOVE_TXT:
+		/* RFC 2136 2.5.4: class NONE deletes this one RR, so the other
+		 * TXT values of the same name (the apex and the wildcard share
+		 * one) stay. */
+		ret = push_rdata_rr(updates, change->name, LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_NONE, 0,
+				    LDNS_RDF_TYPE_STR, change->text, err);
+		break;
+	}
+	ldns_rdf_deep_free(owner);
+	return ret;
 }
 
 static int sign_update(ldns_pkt *pkt, const struct ctui_tsig_key *key, struct ctui_error *err)
@@ -344,7 +402,7 @@ static int sign_update(ldns_pkt *pkt, const struct ctui_tsig_key *key, struct ct
 }
 
 /* Builds and signs the update message into *PKT. */
-static int build_update_pkt(const char *zone, const char *domain, bool add, unsigned ttl,
+static int build_update_pkt(const char *zone, const struct ctui_dns_change *change,
 			    const struct ctui_tsig_key *key, ldns_pkt **pkt, struct ctui_error *err)
 {
 	ldns_rr_list *prerequisites = ldns_rr_list_new();
@@ -357,7 +415,7 @@ static int build_update_pkt(const char *zone, const char *domain, bool add, unsi
 		ctui_error_set(err, EINVAL, _("invalid zone name \"%s\""), zone);
 		goto out;
 	}
-	if (fill_sections(zone, domain, add, ttl, prerequisites, updates, err) < 0) {
+	if (fill_sections(change, prerequisites, updates, err) < 0) {
 		ldns_rdf_deep_free(zone_rdf);
 		goto out;
 	}
@@ -365,7 +423,7 @@ static int build_update_pkt(const char *zone, const char *domain, bool add, unsi
 	/* ldns_update_pkt_new takes ZONE_RDF and copies the lists. */
 	update = ldns_update_pkt_new(zone_rdf, LDNS_RR_CLASS_IN, prerequisites, updates, NULL);
 	if (!update) {
-		ctui_error_set(err, ENOMEM, _("cannot build the DNS update for \"%s\""), domain);
+		ctui_error_set(err, ENOMEM, _("cannot build the DNS update for \"%s\""), change->name);
 		goto out;
 	}
 	/* RFC 2136 has no RD bit in updates (those header bits must be zero),
@@ -385,7 +443,7 @@ out:
 	return ret;
 }
 
-int ctui_dns_build_update(const char *zone, const char *domain, bool add, unsigned ttl,
+int ctui_dns_build_update(const char *zone, const struct ctui_dns_change *change,
 			  const struct ctui_tsig_key *key, unsigned char **wire, size_t *len,
 			  struct ctui_error *err)
 {
@@ -393,14 +451,14 @@ int ctui_dns_build_update(const char *zone, const char *domain, bool add, unsign
 	ldns_status status;
 	uint8_t *data = NULL;
 
-	if (build_update_pkt(zone, domain, add, ttl, key, &pkt, err) < 0)
+	if (build_update_pkt(zone, change, key, &pkt, err) < 0)
 		return -1;
 
 	status = ldns_pkt2wire(&data, pkt, len);
 	ldns_pkt_free(pkt);
 	if (status != LDNS_STATUS_OK)
 		return ctui_error_set(err, EINVAL, _("cannot encode the DNS update for \"%s\": %s"),
-				      domain, ldns_get_errorstr_by_id(status));
+				      change->name, ldns_get_errorstr_by_id(status));
 
 	/* ldns allocates with malloc (LDNS_XMALLOC), so free() releases it. */
 	*wire = data;
@@ -713,31 +771,42 @@ static int send_update(const struct ctui_config *cfg, const struct ctui_tsig_key
 	return ret;
 }
 
-static int update_site(const struct ctui_config *cfg, const char *domain, bool add,
+static int send_change(const struct ctui_config *cfg, const struct ctui_dns_change *change,
 		       struct ctui_error *err)
 {
 	struct ctui_tsig_key key;
 	ldns_pkt *update = NULL;
 	int ret;
 
-	if (!needs_record(domain, cfg->zone))
-		return 0;
-
 	if (ctui_tsig_key_load(cfg->tsig_key_file, &key, err) < 0)
 		return -1;
 
-	ret = build_update_pkt(cfg->zone, domain, add, cfg->dns_ttl, &key, &update, err);
+	ret = build_update_pkt(cfg->zone, change, &key, &update, err);
 	if (ret == 0) {
-		ret = send_update(cfg, &key, domain, add, update, err);
+		ret = send_update(cfg, &key, change->name, change->op == CTUI_DNS_ADD_SITE, update,
+				  err);
 		ldns_pkt_free(update);
 	}
 	explicit_bzero(&key, sizeof key);
 	return ret;
 }
 
-int ctui_dns_add_site(const struct ctui_config *cfg, const char *domain, struct ctui_error *err)
+int ctui_dns_add_site(const struct ctui_config *cfg, const char *domain,
+		      enum ctui_record_kind kind, struct ctui_error *err)
 {
-	if (update_site(cfg, domain, true, err) < 0)
+	struct ctui_dns_change change = {
+		.op = CTUI_DNS_ADD_SITE,
+		.name = domain,
+		.kind = kind,
+		.target = cfg->zone,
+		.ipv4 = cfg->public_ipv4,
+		.ipv6 = cfg->public_ipv6,
+		.ttl = cfg->dns_ttl,
+	};
+
+	if (!needs_record(domain, cfg->zone))
+		return 0;
+	if (send_change(cfg, &change, err) < 0)
 		return ctui_error_prefix(err, _("add DNS record for %s"), domain);
 	return 0;
 }
@@ -745,7 +814,75 @@ int ctui_dns_add_site(const struct ctui_config *cfg, const char *domain, struct 
 int ctui_dns_remove_site(const struct ctui_config *cfg, const char *domain,
 			 struct ctui_error *err)
 {
-	if (update_site(cfg, domain, false, err) < 0)
+	struct ctui_dns_change change = { .op = CTUI_DNS_REMOVE_SITE, .name = domain };
+
+	if (!needs_record(domain, cfg->zone))
+		return 0;
+	if (send_change(cfg, &change, err) < 0)
 		return ctui_error_prefix(err, _("remove DNS record for %s"), domain);
 	return 0;
+}
+
+/* An ACME dns-01 token is a base64url SHA-256 digest (RFC 8555 8.4): 43
+ * characters of A-Z, a-z, 0-9, '-' and '_'. */
+static bool is_acme_token(const char *token)
+{
+	size_t len = strlen(token);
+
+	if (len == 0 || len > 255)
+		return false;
+	for (const char *c = token; *c; c++) {
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
+			return false;
+	}
+	return true;
+}
+
+int ctui_dns_acme_challenge(const struct ctui_config *cfg, const char *domain, const char *token,
+			    bool add, struct ctui_error *err)
+{
+	cleanup_free char *name = NULL;
+	struct ctui_dns_change change = {
+		.op = add ? CTUI_DNS_ADD_TXT : CTUI_DNS_REMOVE_TXT,
+		.text = token,
+		.ttl = ACME_TXT_TTL,
+	};
+
+	if (!ctui_dns_in_zone(domain, cfg->zone))
+		return ctui_error_set(err, EINVAL,
+				      _("%s is outside zone %s: its dns-01 challenge cannot be "
+					"answered here"),
+				      domain, cfg->zone);
+	if (!is_acme_token(token))
+		return ctui_error_set(err, EINVAL,
+				      _("invalid dns-01 token \"%.60s\": expected 1 to 255 of "
+					"A-Z, a-z, 0-9, '-' and '_'"),
+				      token);
+
+	name = xasprintf("_acme-challenge.%s", domain);
+	change.name = name;
+	if (send_change(cfg, &change, err) < 0)
+		return ctui_error_prefix(err, add ? _("add the dns-01 TXT record for %s") :
+						    _("remove the dns-01 TXT record for %s"),
+					 domain);
+	return 0;
+}
+
+char *ctui_dns_owner_records(const struct ctui_config *cfg, const char *domain,
+			     enum ctui_record_kind kind)
+{
+	if (ctui_dns_in_zone(domain, cfg->zone))
+		return NULL;
+
+	if (kind == CTUI_RECORD_CNAME)
+		return xasprintf("%s. CNAME %s.", domain, cfg->zone);
+	if (cfg->public_ipv4[0] && cfg->public_ipv6[0])
+		return xasprintf("%s. A %s and %s. AAAA %s", domain, cfg->public_ipv4, domain,
+				 cfg->public_ipv6);
+	if (cfg->public_ipv4[0])
+		return xasprintf("%s. A %s", domain, cfg->public_ipv4);
+	if (cfg->public_ipv6[0])
+		return xasprintf("%s. AAAA %s", domain, cfg->public_ipv6);
+	return xasprintf("%s. CNAME %s.", domain, cfg->zone);
 }

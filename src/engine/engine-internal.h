@@ -41,4 +41,16 @@ int engine_stop_locked(struct ctui_engine *engine, struct ctui_site *site,
 int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 			 const char *staging_dir, struct ctui_error *err);
 
+struct ctui_vhost;
+
+/* Fills VHOST with what SITE's vhost file must say now. *CERT and *KEY get
+ * the self-signed certificate's paths (NULL otherwise); the caller frees
+ * them, and they must outlive VHOST. */
+void engine_site_vhost(const struct ctui_config *cfg, const struct ctui_site *site,
+		       struct ctui_vhost *vhost, char **cert, char **key);
+
+/* Rewrites SITE's vhost from its row (with configtest and reload). */
+int engine_write_vhost(struct ctui_engine *engine, const struct ctui_site *site, bool replace,
+		       struct ctui_error *err);
+
 #endif

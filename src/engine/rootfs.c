@@ -126,6 +126,24 @@ static char *index_html(const char *site, const char *domain)
 			 host, host, name, host);
 }
 
+/* mod_remoteip in the site's Apache (see template_build.c): the client
+ * address comes from X-Forwarded-For only on requests from the bridge
+ * gateway, where the host's Apache connects from. */
+static char *remoteip_conf(uint32_t gateway)
+{
+	struct in_addr addr = { .s_addr = htonl(gateway) };
+	char address[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, address, sizeof address);
+	return xasprintf("# Written by ctui: trust X-Forwarded-For from the host's reverse "
+			 "proxy only.\n"
+			 "<IfModule remoteip_module>\n"
+			 "\tRemoteIPHeader X-Forwarded-For\n"
+			 "\tRemoteIPInternalProxy %s\n"
+			 "</IfModule>\n",
+			 address);
+}
+
 /* Writes the site's identity into its upper layer. The directories get the
  * base's owner and mode (root, 0755): in the overlay an upper directory hides
  * the attributes of the lower one. */
@@ -142,9 +160,12 @@ static char *hosts_text(const char *site, const char *domain, uint32_t ipv4)
 }
 
 static int write_identity(const struct ctui_rootfs_paths *paths, const char *site,
-			  const char *domain, uint32_t ipv4, struct ctui_error *err)
+			  const char *domain, uint32_t ipv4, uint32_t gateway, struct ctui_error *err)
 {
-	static const char *const dirs[] = { "etc", "var", "var/www", "var/www/html" };
+	static const char *const dirs[] = {
+		"etc", "etc/apache2", "var", "var/www", "var/www/html",
+	};
+	cleanup_free char *remoteip = remoteip_conf(gateway);
 	cleanup_free char *hostname = xasprintf("%s\n", domain);
 	cleanup_free char *hosts = hosts_text(site, domain, ipv4);
 	cleanup_free char *page = index_html(site, domain);
@@ -158,7 +179,8 @@ static int write_identity(const struct ctui_rootfs_paths *paths, const char *sit
 	if (write_upper_file(paths->upper, "etc/hostname", hostname, err) < 0 ||
 	    write_upper_file(paths->upper, "etc/hosts", hosts, err) < 0 ||
 	    write_upper_file(paths->upper, "etc/resolv.conf", resolv_conf, err) < 0 ||
-	    write_upper_file(paths->upper, "var/www/html/index.html", page, err) < 0)
+	    write_upper_file(paths->upper, "var/www/html/index.html", page, err) < 0 ||
+	    write_upper_file(paths->upper, "etc/apache2/ctui-proxy.conf", remoteip, err) < 0)
 		return -1;
 	return 0;
 }
@@ -194,7 +216,7 @@ int ctui_rootfs_create(const struct ctui_config *cfg, const char *site, const ch
 		ctui_error_errno(err, errno, _("cannot set the owner and mode of %s"), paths.dir);
 	else if (make_dir(paths.upper, 0755, err) == 0 && make_dir(paths.work, 0700, err) == 0 &&
 		 make_dir(paths.root, 0755, err) == 0 &&
-		 write_identity(&paths, site, domain, ipv4, err) == 0)
+		 write_identity(&paths, site, domain, ipv4, cfg->gateway, err) == 0)
 		ret = 0;
 
 	/* The cleanup's own error is logged: the caller sees the first one. */

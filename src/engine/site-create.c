@@ -14,6 +14,7 @@
 #include "engine/rootfs.h"
 #include "engine/subnet.h"
 #include "engine/template.h"
+#include "engine/tls.h"
 #include "ctui/validate.h"
 #include "util/util.h"
 
@@ -40,6 +41,10 @@ static int prepare_site(struct ctui_engine *engine, const struct ctui_create_par
 					      params->name, cfg->zone, CTUI_DOMAIN_MAX);
 		snprintf(site->domain, sizeof site->domain, "%s.%s", params->name, cfg->zone);
 	}
+	if (params->record != CTUI_RECORD_CNAME && params->record != CTUI_RECORD_ADDRESS)
+		return ctui_error_set(err, EINVAL, _("invalid record kind %d: expected a CNAME or "
+						     "an address record"),
+				      (int)params->record);
 	if (!params->template_name)
 		return ctui_error_set(err, EINVAL, _("no template given: use --template NAME "
 						     "(see `ctui template list`)"));
@@ -69,6 +74,10 @@ static int prepare_site(struct ctui_engine *engine, const struct ctui_create_par
 		site->limits.pids = params->limits.pids;
 	site->storage = CTUI_STORAGE_OVERLAY;
 	site->state = CTUI_STATE_STOPPED;
+	site->record = params->record;
+	site->redirect = params->redirect != CTUI_SETTING_OFF;
+	site->hsts = params->hsts == CTUI_SETTING_ON;
+	site->tls = cfg->tls_mode == CTUI_TLS_MODE_NONE ? CTUI_TLS_OFF : CTUI_TLS_PENDING;
 	snprintf(site->owner, sizeof site->owner, "%s", engine->actor);
 	return 0;
 }
@@ -133,10 +142,16 @@ int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 	if (ret < 0)
 		return -1;
 
-	if (ctui_apache_add_site(cfg, site->name, site->domain, site->ipv4, err) < 0)
-		goto fail_rootfs;
+	if (cfg->tls_mode == CTUI_TLS_MODE_SELF_SIGNED) {
+		if (ctui_tls_issue_self_signed(cfg, site->name, site->domain, err) < 0)
+			goto fail_rootfs;
+		site->tls = CTUI_TLS_ACTIVE;
+	}
 
-	if (ctui_dns_add_site(cfg, site->domain, err) < 0)
+	if (engine_write_vhost(engine, site, false, err) < 0)
+		goto fail_tls;
+
+	if (ctui_dns_add_site(cfg, site->domain, site->record, err) < 0)
 		goto fail_apache;
 
 	if (ctui_db_site_insert(engine->db, site, err) < 0)
@@ -149,6 +164,9 @@ fail_dns:
 		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 fail_apache:
 	if (ctui_apache_remove_site(cfg, site->name, &undo) < 0)
+		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
+fail_tls:
+	if (ctui_tls_remove_site(cfg, site->name, site->domain, &undo) < 0)
 		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 fail_rootfs:
 	if (ctui_rootfs_destroy(cfg, site->name, &undo) < 0)
@@ -199,6 +217,8 @@ static int destroy_locked(struct ctui_engine *engine, const char *name, struct c
 	if (ctui_dns_remove_site(cfg, site.domain, err) < 0)
 		return -1;
 	if (ctui_apache_remove_site(cfg, site.name, err) < 0)
+		return -1;
+	if (ctui_tls_remove_site(cfg, site.name, site.domain, err) < 0)
 		return -1;
 	if (ctui_rootfs_destroy(cfg, site.name, err) < 0)
 		return -1;

@@ -43,3 +43,40 @@ const char *ctui_storage_name(enum ctui_storage storage)
 	}
 	return "unknown";
 }
+
+const char *ctui_record_name(enum ctui_record_kind kind)
+{
+	switch (kind) {
+	case CTUI_RECORD_CNAME:
+		return "cname";
+	case CTUI_RECORD_ADDRESS:
+		return "address";
+	}
+	return "unknown";
+}
+
+const char *ctui_tls_state_name(enum ctui_tls_state state)
+{
+	switch (state) {
+	case CTUI_TLS_OFF:
+		return "off";
+	case CTUI_TLS_PENDING:
+		return "pending";
+	case CTUI_TLS_ACTIVE:
+		return "active";
+	}
+	return "unknown";
+}
+
+const char *ctui_tls_state_label(enum ctui_tls_state state)
+{
+	switch (state) {
+	case CTUI_TLS_OFF:
+		return _("off");
+	case CTUI_TLS_PENDING:
+		return _("pending");
+	case CTUI_TLS_ACTIVE:
+		return _("active");
+	}
+	return _("unknown");
+}

@@ -50,10 +50,21 @@ static const char site_conf[] =
 	"\n"
 	"# The host's reverse proxy reuses connections to the site: it must close an\n"
 	"# idle one before KeepAliveTimeout does, or a request can meet a connection\n"
-	"# the site is closing.\n"
+	"# the site is closing. For the same reason the site never closes a\n"
+	"# connection after a number of requests (0: no limit).\n"
 	"KeepAlive On\n"
 	"KeepAliveTimeout 60\n"
-	"MaxKeepAliveRequests 1000\n";
+	"MaxKeepAliveRequests 0\n";
+
+/* The host's Apache forwards the client's address in X-Forwarded-For. Each
+ * site's /etc/apache2/ctui-proxy.conf, written by rootfs.c because the
+ * bridge gateway differs between hosts, turns the header on and trusts it
+ * from that gateway only. Without that file the header is ignored. %a in the log is the
+ * address mod_remoteip found, where %h would stay the proxy's. */
+static const char remoteip_conf[] =
+	"# Written by ctui when it built this template base.\n"
+	"IncludeOptional /etc/apache2/ctui-proxy*.conf\n"
+	"LogFormat \"%a %l %u %t \\\"%r\\\" %>s %O \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\"\" combined\n";
 
 struct build {
 	const struct ctui_config *cfg;
@@ -177,13 +188,15 @@ static int write_root_file(struct build *b, const char *relative, const char *co
 	return ctui_write_file_atomic(path, content, strlen(content), 0644, err);
 }
 
-/* Enables a conf-available file the way a2enconf does: a relative symbolic link. */
-static int enable_apache_conf(struct build *b, const char *conf, struct ctui_error *err)
+/* Enables FILE of KIND ("conf" or "mods") the way a2enconf and a2enmod do:
+ * a relative symbolic link from KIND-enabled to KIND-available. */
+static int enable_apache_file(struct build *b, const char *kind, const char *file,
+			      struct ctui_error *err)
 {
-	cleanup_free char *link = xasprintf("%s/etc/apache2/conf-enabled/%s", b->build_dir, conf);
-	cleanup_free char *target = xasprintf("../conf-available/%s", conf);
+	cleanup_free char *link = xasprintf("%s/etc/apache2/%s-enabled/%s", b->build_dir, kind, file);
+	cleanup_free char *target = xasprintf("../%s-available/%s", kind, file);
 
-	report(b, _("configure: enable /etc/apache2/conf-available/%s"), conf);
+	report(b, _("configure: enable /etc/apache2/%s-available/%s"), kind, file);
 	if (symlink(target, link) < 0 && errno != EEXIST)
 		return ctui_error_errno(err, errno, _("cannot create the link %s"), link);
 	return 0;
@@ -203,7 +216,11 @@ static int configure_apache(struct build *b, struct ctui_error *err)
 
 	if (write_root_file(b, "etc/apache2/mods-available/mpm_event.conf", mpm_event_conf, err) < 0 ||
 	    write_root_file(b, "etc/apache2/conf-available/ctui-site.conf", site_conf, err) < 0 ||
-	    enable_apache_conf(b, "ctui-site.conf", err) < 0)
+	    enable_apache_file(b, "conf", "ctui-site.conf", err) < 0 ||
+	    write_root_file(b, "etc/apache2/conf-available/ctui-remoteip.conf", remoteip_conf,
+			    err) < 0 ||
+	    enable_apache_file(b, "mods", "remoteip.load", err) < 0 ||
+	    enable_apache_file(b, "conf", "ctui-remoteip.conf", err) < 0)
 		return ctui_error_prefix(err, _("configure Apache"));
 	return 0;
 }

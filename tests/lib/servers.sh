@@ -7,10 +7,20 @@
 #   ctui_test_free_port
 #   ctui_test_start_bind DIR PORT ZONE KEYNAME   (key file: DIR/KEYNAME.key)
 #   ctui_test_stop_bind DIR
-#   ctui_test_start_apache DIR PORT VHOST_DIR    (prints two lines: the
+#   ctui_test_start_apache DIR PORT VHOST_DIR [HTTPS_PORT [md]]
+#                                                (prints two lines: the
 #                                                 configtest command line,
-#                                                 then the reload one)
+#                                                 then the reload one; with
+#                                                 HTTPS_PORT it loads mod_ssl
+#                                                 and listens there too, with
+#                                                 "md" it loads mod_md)
 #   ctui_test_stop_apache DIR
+#   ctui_test_start_pebble DIR HTTP_PORT DNS_PORT
+#                                                (prints three lines: the ACME
+#                                                 directory URL, the CA of
+#                                                 pebble's own TLS, and the
+#                                                 root that issues certificates)
+#   ctui_test_stop_pebble DIR
 
 # Prints a TCP and UDP port in 20000-39999 on which nothing listens.
 ctui_test_free_port() {
@@ -137,8 +147,20 @@ ctui_test_stop_bind() {
 }
 
 ctui_test_start_apache() {
-	local dir=${1:?DIR} port=${2:?PORT} vhost_dir=${3:?VHOST_DIR}
+	local dir=${1:?DIR} port=${2:?PORT} vhost_dir=${3:?VHOST_DIR} https_port=${4:-} md=${5:-}
 	local modules=/usr/lib/apache2/modules mod user="" pid builtin
+	local wanted="mpm_event authz_core proxy proxy_http headers log_config unixd dir mime alias"
+	local listen="Listen 127.0.0.1:$port
+Listen [::1]:$port"
+
+	if [ -n "$https_port" ]; then
+		ctui_test_require_free_port "$https_port" || return 1
+		wanted="$wanted socache_shmcb ssl"
+		listen="$listen
+Listen 127.0.0.1:$https_port
+Listen [::1]:$https_port"
+	fi
+	[ "$md" = md ] && wanted="$wanted watchdog md"
 
 	ctui_test_require_free_port "$port" || return 1
 	mkdir -p "$dir" "$vhost_dir" || return 1
@@ -153,7 +175,7 @@ Group www-data"
 	{
 		echo "ServerRoot /etc/apache2"
 		# Debian builds some of these into apache2 itself (see apache2 -l).
-		for mod in mpm_event authz_core proxy proxy_http headers log_config unixd dir mime alias; do
+		for mod in $wanted; do
 			grep -qx "  mod_$mod.c" <<<"$builtin" && continue
 			echo "LoadModule ${mod}_module $modules/mod_$mod.so"
 		done
@@ -168,8 +190,7 @@ LogLevel warn
 LogFormat "%h %{Host}i \"%r\" %>s" ctui_test
 CustomLog $dir/access.log ctui_test
 TypesConfig /etc/mime.types
-Listen 127.0.0.1:$port
-Listen [::1]:$port
+$listen
 
 <Directory />
 	AllowOverride None
@@ -209,4 +230,67 @@ EOF
 ctui_test_stop_apache() {
 	local dir=${1:?DIR}
 	ctui_test_kill_pidfile "$dir/apache2.pid"
+}
+
+# Pebble serves its ACME API over TLS and Debian ships no certificate for
+# it: a CA of the test's own signs one for localhost, 127.0.0.1 and ::1.
+ctui_test_pebble_tls() {
+	local dir=$1
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$dir/tls-ca.key" -out "$dir/tls-ca.pem" -days 2 \
+		-subj "/CN=ctui test CA for pebble" 2>/dev/null || return 1
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$dir/tls.key" -out "$dir/tls.pem" -days 2 -subj /CN=localhost \
+		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+		-addext "basicConstraints=critical,CA:FALSE" \
+		-CA "$dir/tls-ca.pem" -CAkey "$dir/tls-ca.key" 2>/dev/null
+}
+
+ctui_test_start_pebble() {
+	local dir=${1:?DIR} http_port=${2:?HTTP_PORT} dns_port=${3:?DNS_PORT}
+	local acme_port management_port tls_port pid
+
+	mkdir -p "$dir" || return 1
+	dir=$(cd "$dir" && pwd)
+	acme_port=$(ctui_test_free_port) || return 1
+	management_port=$(ctui_test_free_port) || return 1
+	tls_port=$(ctui_test_free_port) || return 1
+	ctui_test_pebble_tls "$dir" || return 1
+	cat >"$dir/pebble.json" <<EOF
+{
+  "pebble": {
+    "listenAddress": "127.0.0.1:$acme_port",
+    "managementListenAddress": "127.0.0.1:$management_port",
+    "certificate": "$dir/tls.pem",
+    "privateKey": "$dir/tls.key",
+    "httpPort": $http_port,
+    "tlsPort": $tls_port,
+    "ocspResponderURL": "",
+    "externalAccountBindingRequired": false
+  }
+}
+EOF
+	# No sleep before validation, every nonce accepted and no reuse of
+	# authorizations, so that every test run behaves the same and fast.
+	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 \
+		pebble -config "$dir/pebble.json" -dnsserver "127.0.0.1:$dns_port" \
+		>"$dir/pebble.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$dir/pebble.pid"
+	# Pebble makes a new issuing root at each start.
+	if ! ctui_test_wait_for "$pid" curl -fsS --cacert "$dir/tls-ca.pem" \
+		-o "$dir/root.pem" "https://127.0.0.1:$management_port/roots/0"; then
+		echo "servers.sh: pebble did not respond on 127.0.0.1 port $management_port; its log:" >&2
+		tail -n 20 "$dir/pebble.log" >&2
+		ctui_test_stop_pebble "$dir"
+		return 1
+	fi
+	echo "https://127.0.0.1:$acme_port/dir"
+	echo "$dir/tls-ca.pem"
+	echo "$dir/root.pem"
+}
+
+ctui_test_stop_pebble() {
+	local dir=${1:?DIR}
+	ctui_test_kill_pidfile "$dir/pebble.pid"
 }

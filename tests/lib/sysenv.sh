@@ -85,14 +85,17 @@ pick_subnet() {
 # into a built base; CTUI_TEST_CACHE moves it.
 template_cache_dir() {
 	local key
-	key=$(cat "$CTUI_SRC/conf/templates/static.conf" "$CTUI_SRC/src/engine/template.c" |
+	key=$(cat "$CTUI_SRC/conf/templates/static.conf" "$CTUI_SRC/src/engine/template.c" \
+		"$CTUI_SRC/src/engine/template_build.c" |
 		sha256sum | cut -c1-16)
 	echo "${CTUI_TEST_CACHE:-/var/cache/ctui-test}/$key"
 }
 
 # Sets up everything a system test needs and arranges its removal at exit.
 # Exports: T (the temporary prefix), CONF, ZONE, NET (first three octets),
-# BRIDGE, CGROUP_PARENT, HTTP_PORT, DNS_PORT, VHOST_DIR, STATE_DIR.
+# BRIDGE, CGROUP_PARENT, HTTP_PORT, HTTPS_PORT, DNS_PORT, VHOST_DIR, STATE_DIR.
+# TLS_MODE (default none) and TLS_EXTRA (more [tls] lines) shape the
+# [tls] section; with TLS_MODE=acme, Apache loads mod_md.
 sysenv_setup() {
 	require_root_and_tools
 
@@ -105,20 +108,43 @@ sysenv_setup() {
 	CGROUP_PARENT=ctui-test-$$
 	# Random ports: two test runs at once must not pick the same one.
 	HTTP_PORT=$(ctui_test_free_port) || exit 1
+	HTTPS_PORT=$(ctui_test_free_port) || exit 1
 	DNS_PORT=$(ctui_test_free_port) || exit 1
+	TLS_MODE=${TLS_MODE:-none}
+	TLS_EXTRA=${TLS_EXTRA:-}
 	VHOST_DIR=$T/apache/sites
 	STATE_DIR=$T/state
 	TEMPLATE_DIR=$(template_cache_dir)
 	mkdir -p "$VHOST_DIR" "$STATE_DIR" "$TEMPLATE_DIR"
 
 	ctui_test_start_bind "$T/bind" "$DNS_PORT" "$ZONE" ctui-test-key || exit 1
-	APACHE_COMMANDS=$(ctui_test_start_apache "$T/apache" "$HTTP_PORT" "$VHOST_DIR") || exit 1
+	TLS_ACME=
+	if [ "$TLS_MODE" = acme ]; then
+		sysenv_start_pebble || exit 1
+	fi
+	APACHE_COMMANDS=$(ctui_test_start_apache "$T/apache" "$HTTP_PORT" "$VHOST_DIR" "$HTTPS_PORT" \
+		"$([ "$TLS_MODE" = acme ] && echo md)") || exit 1
 	APACHE_CONFIGTEST=$(sed -n 1p <<<"$APACHE_COMMANDS")
 	APACHE_RELOAD=$(sed -n 2p <<<"$APACHE_COMMANDS")
 
 	CONF=$T/ctui.conf
 	sysenv_write_config "$CONF" "$NET.0/24" "$NET.254"
-	echo "# test prefix $T, subnet $NET.0/24, bridge $BRIDGE, http $HTTP_PORT, dns $DNS_PORT"
+	echo "# test prefix $T, subnet $NET.0/24, bridge $BRIDGE, http $HTTP_PORT, https $HTTPS_PORT, dns $DNS_PORT"
+}
+
+# Starts pebble against the test BIND and Apache's HTTP port. mod_md's
+# http-01 responder and dns-01 hook run as www-data, which must reach the
+# store and the configuration below $T. Sets TLS_ACME (the [tls] lines
+# naming pebble) and PEBBLE_ROOT (the root that issues certificates).
+sysenv_start_pebble() {
+	local lines
+	command -v pebble >/dev/null || skip_all "pebble is not installed (make deps)"
+	chmod 755 "$T"
+	lines=$(ctui_test_start_pebble "$T/pebble" "$HTTP_PORT" "$DNS_PORT") || return 1
+	PEBBLE_ROOT=$(sed -n 3p <<<"$lines")
+	TLS_ACME="acme_url = $(sed -n 1p <<<"$lines")
+acme_ca_file = $(sed -n 2p <<<"$lines")
+md_store_dir = $T/apache/md"
 }
 
 # sysenv_write_config FILE SUBNET GATEWAY
@@ -141,11 +167,21 @@ server = 127.0.0.1
 port = $DNS_PORT
 tsig_key = $T/bind/ctui-test-key.key
 
+[host]
+ipv4 = 127.0.0.1
+ipv6 = ::1
+
 [apache]
 vhost_dir = $VHOST_DIR
 configtest = $APACHE_CONFIGTEST
 reload = $APACHE_RELOAD
 http_port = $HTTP_PORT
+https_port = $HTTPS_PORT
+
+[tls]
+mode = $TLS_MODE
+${TLS_ACME:-}
+$TLS_EXTRA
 
 [cgroup]
 parent = $CGROUP_PARENT
@@ -227,6 +263,7 @@ sysenv_teardown() {
 	# failed destroy would proxy to the test subnet through the default route.
 	ctui_test_stop_apache "$T/apache" 2>/dev/null
 	ctui_test_stop_bind "$T/bind" 2>/dev/null
+	ctui_test_stop_pebble "$T/pebble" 2>/dev/null
 	[ -n "${BRIDGE:-}" ] && ip link del "$BRIDGE" 2>/dev/null
 	[ -n "${CGROUP_PARENT:-}" ] && find /sys/fs/cgroup -maxdepth 2 -name "$CGROUP_PARENT" -type d \
 		-exec rmdir {} + 2>/dev/null

@@ -71,6 +71,15 @@ static void write_text(const char *path, const char *text)
 	assert_int_equal(ctui_write_file_atomic(path, text, strlen(text), 0644, &err), 0);
 }
 
+/* Adds an HTTP-only vhost for SITE, as ctui does with [tls] mode = none. */
+static int add_site(const struct ctui_config *cfg, const char *site, const char *domain,
+		    uint32_t ipv4, struct ctui_error *err)
+{
+	struct ctui_vhost vhost = { .site = site, .domain = domain, .ipv4 = ipv4 };
+
+	return ctui_apache_write_site(cfg, &vhost, false, err);
+}
+
 /* ---- Offline ------------------------------------------------------------ */
 
 static char offline_vhost_dir[] = "/etc/apache2/ctui-sites";
@@ -87,8 +96,9 @@ static void vhost_path_exact(void **state)
 static void vhost_text_exact(void **state)
 {
 	struct ctui_config cfg = { .vhost_dir = offline_vhost_dir, .http_port = 8080 };
-	cleanup_free char *text = ctui_apache_vhost_text(&cfg, "web", "web.example.org",
-							 0x0a010102u);
+	struct ctui_vhost vhost = { .site = "web", .domain = "web.example.org", .ipv4 = 0x0a010102u };
+	struct ctui_error err = { 0 };
+	cleanup_free char *text = ctui_apache_vhost_text(&cfg, &vhost, &err);
 
 	(void)state;
 	assert_string_equal(text,
@@ -103,6 +113,121 @@ static void vhost_text_exact(void **state)
 			    "</VirtualHost>\n");
 }
 
+static void vhost_text_https_acme(void **state)
+{
+	struct ctui_config cfg = { .http_port = 80, .https_port = 443 };
+	struct ctui_vhost vhost = {
+		.site = "web", .domain = "web.example.org", .ipv4 = 0x0a010102u,
+		.https = true, .managed = true, .redirect = true, .hsts = true,
+	};
+	struct ctui_error err = { 0 };
+	cleanup_free char *text = ctui_apache_vhost_text(&cfg, &vhost, &err);
+
+	(void)state;
+	assert_string_equal(text,
+			    "# Managed by ctui for site web: ctui rewrites or deletes this file.\n"
+			    "MDomain web.example.org\n"
+			    "<VirtualHost *:80>\n"
+			    "\tServerName web.example.org\n"
+			    "\tRedirectMatch permanent \"^/(?!\\.well-known/acme-challenge/)(.*)\" "
+			    "\"https://web.example.org/$1\"\n"
+			    "</VirtualHost>\n"
+			    "<VirtualHost *:443>\n"
+			    "\tServerName web.example.org\n"
+			    "\tSSLEngine on\n"
+			    "\tHeader always set Strict-Transport-Security \"max-age=31536000\"\n"
+			    "\tProxyRequests Off\n"
+			    "\tProxyPreserveHost On\n"
+			    "\tRequestHeader set X-Forwarded-Proto \"https\"\n"
+			    "\tProxyPass / http://10.1.1.2:80/ connectiontimeout=2 retry=0\n"
+			    "\tProxyPassReverse / http://10.1.1.2:80/\n"
+			    "</VirtualHost>\n");
+}
+
+static void vhost_text_self_signed_port(void **state)
+{
+	struct ctui_config cfg = { .http_port = 8080, .https_port = 8443 };
+	struct ctui_vhost vhost = {
+		.site = "web", .domain = "web.example.org", .ipv4 = 0x0a010102u, .https = true,
+		.redirect = true, .cert_file = "/var/lib/ctui/tls/sites/web.crt",
+		.key_file = "/var/lib/ctui/tls/sites/web.key",
+	};
+	struct ctui_error err = { 0 };
+	cleanup_free char *text = ctui_apache_vhost_text(&cfg, &vhost, &err);
+
+	(void)state;
+	assert_null(strstr(text, "MDomain"));
+	assert_null(strstr(text, "Strict-Transport-Security"));
+	assert_non_null(strstr(text, "\"https://web.example.org:8443/$1\"\n"));
+	assert_non_null(strstr(text, "<VirtualHost *:8443>\n"));
+	assert_non_null(strstr(text, "\tSSLCertificateFile \"/var/lib/ctui/tls/sites/web.crt\"\n"
+				     "\tSSLCertificateKeyFile \"/var/lib/ctui/tls/sites/web.key\"\n"));
+
+	vhost.cert_file = "/tmp/a\"b.crt";
+	assert_null(ctui_apache_vhost_text(&cfg, &vhost, &err));
+	assert_int_equal(err.code, EINVAL);
+}
+
+static void global_text_acme(void **state)
+{
+	char url[] = "https://localhost:14000/dir", contact[] = "admin@example.org",
+	     ca[] = "/srv/pebble/ca.pem", store[] = "/srv/md", zone[] = "example.org";
+	struct ctui_config cfg = {
+		.http_port = 8080, .https_port = 8443, .acme_url = url, .acme_contact = contact,
+		.acme_ca_file = ca, .md_store_dir = store, .zone = zone, .wildcard = 1,
+	};
+	struct ctui_error err = { 0 };
+	cleanup_free char *text = ctui_apache_global_text(&cfg, "/var/lib/ctui/dns01-hook", &err);
+	cleanup_free char *wildcard = ctui_apache_wildcard_text(&cfg);
+
+	(void)state;
+	assert_string_equal(text,
+			    "# Managed by ctui: the TLS settings of every site. ctui rewrites this file.\n"
+			    "SSLProtocol -all +TLSv1.2 +TLSv1.3\n"
+			    "SSLCipherSuite ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+			    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+			    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305\n"
+			    "SSLHonorCipherOrder off\n"
+			    "SSLSessionTickets off\n"
+			    "MDCertificateAuthority https://localhost:14000/dir\n"
+			    "MDCertificateAgreement accepted\n"
+			    "MDContactEmail admin@example.org\n"
+			    "MDCACertificateFile \"/srv/pebble/ca.pem\"\n"
+			    "MDStoreDir \"/srv/md\"\n"
+			    "MDPortMap http:8080 https:8443\n"
+			    "MDMatchNames servernames\n"
+			    "MDChallengeDns01 \"/var/lib/ctui/dns01-hook\"\n"
+			    "MDChallengeDns01Version 2\n");
+	assert_string_equal(wildcard,
+			    "# Managed by ctui: one certificate for example.org and *.example.org "
+			    "through dns-01.\n"
+			    "<MDomain example.org *.example.org>\n"
+			    "\tMDCAChallenges dns-01\n"
+			    "</MDomain>\n");
+}
+
+static void global_text_other_modes(void **state)
+{
+	char empty[] = "", zone[] = "example.org";
+	struct ctui_config cfg = {
+		.tls_mode = CTUI_TLS_MODE_SELF_SIGNED, .acme_ca_file = empty, .md_store_dir = empty,
+		.zone = zone, .wildcard = 1,
+	};
+	struct ctui_error err = { 0 };
+	char *text = ctui_apache_global_text(&cfg, NULL, &err);
+
+	(void)state;
+	assert_non_null(strstr(text, "SSLProtocol -all +TLSv1.2 +TLSv1.3\n"));
+	assert_null(strstr(text, "MD"));
+	assert_null(ctui_apache_wildcard_text(&cfg));
+	free(text);
+
+	cfg.tls_mode = CTUI_TLS_MODE_NONE;
+	text = ctui_apache_global_text(&cfg, NULL, &err);
+	assert_null(strstr(text, "SSL"));
+	free(text);
+}
+
 /* The commands must never run: inputs are rejected before anything else. */
 static char never_run[] = "/nonexistent/never-run";
 
@@ -113,6 +238,7 @@ static void add_rejects_unsafe_input(void **state)
 		.vhost_dir = dir,
 		.apache_configtest = never_run,
 		.apache_reload = never_run,
+		.tls_mode = CTUI_TLS_MODE_NONE,
 		.http_port = 80,
 	};
 	static const char *const bad_names[] = { "", "a/b", "../x", "Web", "a b", "a\nb", "a.b" };
@@ -125,13 +251,13 @@ static void add_rejects_unsafe_input(void **state)
 	(void)state;
 	assert_int_equal(ctui_mkdir_p(dir, 0755, &err), 0);
 	for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
-		assert_int_equal(ctui_apache_add_site(&cfg, bad_names[i], "ok.org", 1, &err), -1);
+		assert_int_equal(add_site(&cfg, bad_names[i], "ok.org", 1, &err), -1);
 		assert_int_equal(err.code, EINVAL);
 		assert_int_equal(ctui_apache_remove_site(&cfg, bad_names[i], &err), -1);
 		assert_int_equal(err.code, EINVAL);
 	}
 	for (size_t i = 0; i < sizeof bad_domains / sizeof bad_domains[0]; i++) {
-		assert_int_equal(ctui_apache_add_site(&cfg, "web", bad_domains[i], 1, &err), -1);
+		assert_int_equal(add_site(&cfg, "web", bad_domains[i], 1, &err), -1);
 		assert_int_equal(err.code, EINVAL);
 		assert_non_null(strstr(err.message, "invalid domain"));
 	}
@@ -146,6 +272,7 @@ static void add_rejects_existing_file(void **state)
 		.vhost_dir = dir,
 		.apache_configtest = never_run,
 		.apache_reload = never_run,
+		.tls_mode = CTUI_TLS_MODE_NONE,
 		.http_port = 80,
 	};
 	cleanup_free char *text = NULL;
@@ -156,7 +283,7 @@ static void add_rejects_existing_file(void **state)
 	path = ctui_apache_vhost_path(&cfg, "web");
 	write_text(path, "# someone else's\n");
 
-	assert_int_equal(ctui_apache_add_site(&cfg, "web", "web.org", 1, &err), -1);
+	assert_int_equal(add_site(&cfg, "web", "web.org", 1, &err), -1);
 	assert_int_equal(err.code, EEXIST);
 	assert_non_null(strstr(err.message, path));
 	assert_int_equal(ctui_read_file(path, &text, NULL, &err), 0);
@@ -170,6 +297,7 @@ static void remove_missing_is_fine(void **state)
 		.vhost_dir = dir,
 		.apache_configtest = never_run,
 		.apache_reload = never_run,
+		.tls_mode = CTUI_TLS_MODE_NONE,
 	};
 	struct ctui_error err = { 0 };
 
@@ -284,6 +412,7 @@ static int start_apache(void **state)
 	live.cfg.apache_configtest = output_line(out.text, 1);
 	live.cfg.apache_reload = output_line(out.text, 2);
 	live.cfg.http_port = live.port;
+	live.cfg.tls_mode = CTUI_TLS_MODE_NONE;
 	if (!live.cfg.apache_configtest || !live.cfg.apache_reload) {
 		print_message("ctui_test_start_apache printed no command lines: %s\n", out.text);
 		run_shell(&out, &err, "ctui_test_stop_apache %s", live.dir);
@@ -349,7 +478,7 @@ static void live_add_is_served(void **state)
 
 	(void)state;
 	require_live();
-	assert_int_equal(ctui_apache_add_site(&live.cfg, "web", "web.test", BACKEND_IPV4, &err), 0);
+	assert_int_equal(add_site(&live.cfg, "web", "web.test", BACKEND_IPV4, &err), 0);
 	assert_true(vhost_exists("web"));
 
 	if (live.no_backend) {
@@ -379,7 +508,7 @@ static void live_configtest_command_fails(void **state)
 	(void)state;
 	require_live();
 	cfg.apache_configtest = failing;
-	assert_int_equal(ctui_apache_add_site(&cfg, "web3", "web3.test", BACKEND_IPV4, &err), -1);
+	assert_int_equal(add_site(&cfg, "web3", "web3.test", BACKEND_IPV4, &err), -1);
 	assert_non_null(strstr(err.message, "Apache rejected the configuration"));
 	assert_false(vhost_exists("web3"));
 
@@ -396,7 +525,7 @@ static void live_broken_config_rolled_back(void **state)
 	(void)state;
 	require_live();
 	write_text(broken, "ThisIsNotADirective on\n");
-	assert_int_equal(ctui_apache_add_site(&live.cfg, "web3", "web3.test", BACKEND_IPV4, &err),
+	assert_int_equal(add_site(&live.cfg, "web3", "web3.test", BACKEND_IPV4, &err),
 			 -1);
 	unlink(broken);
 
@@ -417,7 +546,7 @@ static void live_reload_failure_rolled_back(void **state)
 	(void)state;
 	require_live();
 	cfg.apache_reload = failing;
-	assert_int_equal(ctui_apache_add_site(&cfg, "web4", "web4.test", BACKEND_IPV4, &err), -1);
+	assert_int_equal(add_site(&cfg, "web4", "web4.test", BACKEND_IPV4, &err), -1);
 	assert_non_null(strstr(err.message, "reload Apache: false failed with exit status 1"));
 	assert_false(vhost_exists("web4"));
 	if (!live.no_backend)
@@ -431,7 +560,7 @@ static void live_remove_keeps_prefix_sibling(void **state)
 
 	(void)state;
 	require_live();
-	assert_int_equal(ctui_apache_add_site(&live.cfg, "web2", "web2.test", BACKEND_IPV4, &err), 0);
+	assert_int_equal(add_site(&live.cfg, "web2", "web2.test", BACKEND_IPV4, &err), 0);
 	assert_int_equal(ctui_apache_remove_site(&live.cfg, "web", &err), 0);
 
 	assert_false(vhost_exists("web"));
@@ -449,6 +578,10 @@ int main(void)
 	const struct CMUnitTest offline[] = {
 		cmocka_unit_test(vhost_path_exact),
 		cmocka_unit_test(vhost_text_exact),
+		cmocka_unit_test(vhost_text_https_acme),
+		cmocka_unit_test(vhost_text_self_signed_port),
+		cmocka_unit_test(global_text_acme),
+		cmocka_unit_test(global_text_other_modes),
 		cmocka_unit_test(add_rejects_unsafe_input),
 		cmocka_unit_test(add_rejects_existing_file),
 		cmocka_unit_test(remove_missing_is_fine),

@@ -119,6 +119,12 @@ static void defaults_from_empty_file(void **state)
 	assert_string_equal(cfg.apache_reload, "apache2ctl graceful");
 	assert_int_equal(cfg.http_port, 80);
 	assert_int_equal(cfg.https_port, 443);
+	assert_int_equal(cfg.tls_mode, CTUI_TLS_MODE_ACME);
+	assert_string_equal(cfg.acme_url, "https://acme-v02.api.letsencrypt.org/directory");
+	assert_string_equal(cfg.acme_contact, "");
+	assert_string_equal(cfg.acme_ca_file, "");
+	assert_string_equal(cfg.md_store_dir, "");
+	assert_int_equal(cfg.wildcard, 0);
 	assert_string_equal(cfg.cgroup_parent, "ctui");
 	assert_int_equal(cfg.start_timeout, 30);
 	assert_int_equal(cfg.stop_timeout, 10);
@@ -160,6 +166,13 @@ static void every_key_overrides(void **state)
 		"reload = /usr/sbin/apache2ctl -k graceful\n"
 		"http_port = 8080\n"
 		"https_port = 8443\n"
+		"[tls]\n"
+		"mode = self-signed\n"
+		"acme_url = https://localhost:14000/dir\n"
+		"acme_contact = admin@example.org\n"
+		"acme_ca_file = /srv/pebble/ca.pem\n"
+		"md_store_dir = /srv/md\n"
+		"wildcard = yes\n"
 		"[cgroup]\n"
 		"parent = machine.slice/ctui_test-1\n"
 		"[container]\n"
@@ -191,6 +204,12 @@ static void every_key_overrides(void **state)
 	assert_string_equal(cfg.apache_reload, "/usr/sbin/apache2ctl -k graceful");
 	assert_int_equal(cfg.http_port, 8080);
 	assert_int_equal(cfg.https_port, 8443);
+	assert_int_equal(cfg.tls_mode, CTUI_TLS_MODE_SELF_SIGNED);
+	assert_string_equal(cfg.acme_url, "https://localhost:14000/dir");
+	assert_string_equal(cfg.acme_contact, "admin@example.org");
+	assert_string_equal(cfg.acme_ca_file, "/srv/pebble/ca.pem");
+	assert_string_equal(cfg.md_store_dir, "/srv/md");
+	assert_int_equal(cfg.wildcard, 1);
 	assert_string_equal(cfg.cgroup_parent, "machine.slice/ctui_test-1");
 	assert_int_equal(cfg.start_timeout, 120);
 	assert_int_equal(cfg.stop_timeout, 3);
@@ -267,16 +286,16 @@ static void unknown_section(void **state)
 {
 	assert_load_fails(state, "[paths]\nstate_dir = /srv\n[netwrok]\nbridge = br1\n", 3,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup] and [container]");
 	assert_load_fails(state, "[paths]\n[Network] ; empty\n", 2,
 			  "unknown section [Network]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup] and [container]");
 	assert_load_fails(state, "  [ paths ]\n", 1,
 			  "unknown section [ paths ]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup] and [container]");
 	assert_load_fails(state, "[pa\x01ths]\n", 1,
 			  "unknown section [pa\\x01ths]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup] and [container]");
 }
 
 static void unknown_key(void **state)
@@ -317,7 +336,7 @@ static void indented_continuation_rejected(void **state)
 			  "cannot continue on the next line; join the two lines");
 	assert_load_fails(state, "[paths]\n\t[netwrok]\n", 2,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup] and [container]");
 }
 
 static void byte_order_mark_skipped(void **state)
@@ -334,7 +353,7 @@ static void byte_order_mark_skipped(void **state)
 	/* The mark does not hide the section line from the check. */
 	assert_load_fails(state, "\xEF\xBB\xBF[netwrok]\n", 1,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup] and [container]");
 }
 
 static void syntax_errors(void **state)
@@ -463,6 +482,16 @@ static void invalid_values(void **state)
 		{ "apache", "reload", "", "invalid value \"\": expected a command line" },
 		{ "apache", "http_port", "http", "invalid number \"http\": use a whole number from 1 to 65535" },
 		{ "apache", "https_port", "100000", "number 100000 is out of range: use a value from 1 to 65535" },
+		{ "tls", "mode", "letsencrypt", "invalid value \"letsencrypt\": expected acme, self-signed or none" },
+		{ "tls", "mode", "none", NULL },
+		{ "tls", "acme_url", "http://localhost/dir", "invalid value \"http://localhost/dir\": expected an https:// URL without spaces, quotes or backslashes" },
+		{ "tls", "acme_url", "https://x/\"dir", "invalid value \"https://x/\\x22dir\": expected an https:// URL without spaces, quotes or backslashes" },
+		{ "tls", "acme_contact", "admin", "invalid value \"admin\": expected an e-mail address such as admin@example.org, or nothing" },
+		{ "tls", "acme_contact", "a b@example.org", "invalid value \"a b@example.org\": expected an e-mail address such as admin@example.org, or nothing" },
+		{ "tls", "acme_contact", "", NULL },
+		{ "tls", "acme_ca_file", "ca.pem", "invalid value \"ca.pem\": expected an absolute path without spaces, quotes or backslashes, or nothing" },
+		{ "tls", "md_store_dir", "/srv/m d", "invalid value \"/srv/m d\": expected an absolute path without spaces, quotes or backslashes, or nothing" },
+		{ "tls", "wildcard", "1", "invalid value \"1\": expected yes or no" },
 		{ "cgroup", "parent", "../escape", "invalid value \"../escape\": expected a relative cgroup path such as ctui or machine/ctui, made of a-z, A-Z, 0-9, '.', '_' and '-'" },
 		{ "cgroup", "parent", "a/../b", "invalid value \"a/../b\": expected a relative cgroup path such as ctui or machine/ctui, made of a-z, A-Z, 0-9, '.', '_' and '-'" },
 		{ "cgroup", "parent", "/ctui", "invalid value \"/ctui\": expected a relative cgroup path such as ctui or machine/ctui, made of a-z, A-Z, 0-9, '.', '_' and '-'" },

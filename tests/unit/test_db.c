@@ -127,7 +127,7 @@ static void migrations_on_fresh_file(void **state)
 	char text[256], wal[160];
 	struct stat st;
 
-	assert_int_equal(ctui_db_schema_version(f->db), 1);
+	assert_int_equal(ctui_db_schema_version(f->db), 2);
 
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -152,7 +152,7 @@ static void migrations_on_fresh_file(void **state)
 	f->db = NULL;
 	if (ctui_db_open(&f->db, f->path, &err) < 0)
 		fail_msg("reopen: %s", err.message);
-	assert_int_equal(ctui_db_schema_version(f->db), 1);
+	assert_int_equal(ctui_db_schema_version(f->db), 2);
 	assert_int_equal(count_sites(f->db), 1);
 }
 
@@ -168,7 +168,7 @@ static void newer_schema_rejected(void **state)
 	assert_null(db);
 	assert_int_equal(err.code, EPROTO);
 	snprintf(expected, sizeof expected,
-		 "the site database %s has schema version 99, newer than this ctui knows (1); "
+		 "the site database %s has schema version 99, newer than this ctui knows (2); "
 		 "upgrade ctui",
 		 f->path);
 	assert_string_equal(err.message, expected);
@@ -227,6 +227,85 @@ static void site_round_trip(void **state)
 	assert_string_equal(got.owner, "alice");
 	assert_int_equal(got.created, site.created);
 	assert_int_equal(got.changed, site.changed);
+	assert_int_equal(got.record, CTUI_RECORD_CNAME);
+	assert_false(got.redirect);
+	assert_false(got.hsts);
+	assert_int_equal(got.tls, CTUI_TLS_OFF);
+}
+
+static void https_settings_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct ctui_error err = { 0 };
+	struct ctui_site site = make_site("shop", "shop.example.org", IP(10, 77, 0, 3));
+	struct ctui_site got;
+
+	site.record = CTUI_RECORD_ADDRESS;
+	site.redirect = true;
+	site.tls = CTUI_TLS_PENDING;
+	insert_ok(f->db, &site);
+
+	assert_int_equal(ctui_db_site_set_https(f->db, "shop", false, true, &err), 0);
+	assert_int_equal(ctui_db_site_set_tls(f->db, "shop", CTUI_TLS_ACTIVE, &err), 0);
+	assert_int_equal(ctui_db_site_get(f->db, "shop", &got, &err), 0);
+	assert_int_equal(got.record, CTUI_RECORD_ADDRESS);
+	assert_false(got.redirect);
+	assert_true(got.hsts);
+	assert_int_equal(got.tls, CTUI_TLS_ACTIVE);
+
+	assert_int_equal(ctui_db_site_set_https(f->db, "nosuch", true, true, &err), -1);
+	assert_int_equal(err.code, ENOENT);
+	assert_int_equal(ctui_db_site_set_tls(f->db, "nosuch", CTUI_TLS_ACTIVE, &err), -1);
+	assert_int_equal(err.code, ENOENT);
+}
+
+/* The first schema as it shipped: a file written by that version must
+ * migrate with its rows intact and the new columns at their defaults. */
+static const char schema_v1[] =
+	"CREATE TABLE sites (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+	" domain TEXT UNIQUE NOT NULL, template TEXT NOT NULL, template_version TEXT NOT NULL,"
+	" cpu_shares INTEGER, memory INTEGER, pids INTEGER, storage TEXT,"
+	" ipv4 INTEGER UNIQUE NOT NULL, state TEXT NOT NULL, init_pid INTEGER,"
+	" init_start_time INTEGER, owner TEXT, created INTEGER, changed INTEGER);"
+	"CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL,"
+	" action TEXT NOT NULL, site TEXT, result TEXT NOT NULL);"
+	"INSERT INTO sites VALUES (1, 'old', 'old.example.org', 'static', 'v1', 1024, 0, 0,"
+	" 'overlay', 167772161, 'stopped', 0, 0, 'root', 1, 1);"
+	"PRAGMA user_version = 1;";
+
+static void migration_from_version_1(void **state)
+{
+	struct fixture *f = *state;
+	struct ctui_error err = { 0 };
+	struct ctui_site got;
+	char path[160];
+	sqlite3 *handle;
+
+	snprintf(path, sizeof path, "%s/v1.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &handle), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(handle, schema_v1, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(handle);
+
+	ctui_db_close(f->db);
+	f->db = NULL;
+	if (ctui_db_open(&f->db, path, &err) < 0)
+		fail_msg("open: %s", err.message);
+	assert_int_equal(ctui_db_schema_version(f->db), 2);
+	assert_int_equal(ctui_db_site_get(f->db, "old", &got, &err), 0);
+	assert_string_equal(got.domain, "old.example.org");
+	assert_int_equal(got.record, CTUI_RECORD_CNAME);
+	assert_true(got.redirect);
+	assert_false(got.hsts);
+	assert_int_equal(got.tls, CTUI_TLS_PENDING);
+
+	ctui_db_close(f->db);
+	f->db = NULL;
+	unlink(path);
+	snprintf(path, sizeof path, "%s/v1.db-wal", f->dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/v1.db-shm", f->dir);
+	unlink(path);
+	assert_int_equal(ctui_db_open(&f->db, f->path, &err), 0);
 }
 
 static void address_above_2_31(void **state)
@@ -553,7 +632,7 @@ static void concurrent_writers(void **state)
 
 	if (ctui_db_open(&f->db, f->path, &err) < 0)
 		fail_msg("%s", err.message);
-	assert_int_equal(ctui_db_schema_version(f->db), 1);
+	assert_int_equal(ctui_db_schema_version(f->db), 2);
 	assert_int_equal(ctui_db_site_list(f->db, &sites, &count, &err), 0);
 	assert_int_equal(count, WRITERS * SITES_PER_WRITER);
 	for (size_t i = 1; i < count; i++)
@@ -574,6 +653,8 @@ int main(void)
 		TEST(newer_schema_rejected),
 		TEST(missing_directory),
 		TEST(site_round_trip),
+		TEST(https_settings_round_trip),
+		TEST(migration_from_version_1),
 		TEST(address_above_2_31),
 		TEST(list_ordered_by_name),
 		TEST(set_state_and_delete),

@@ -232,8 +232,9 @@ static void load_good_key(struct ctui_tsig_key *key)
 	assert_int_equal(ctui_tsig_key_load(path, key, &err), 0);
 }
 
-/* Builds the update, checks its TSIG with ldns and returns it parsed. */
-static ldns_pkt *build_and_parse(bool add)
+/* Builds the update for CHANGE, checks its TSIG with ldns and returns it
+ * parsed. */
+static ldns_pkt *build_change(const struct ctui_dns_change *change)
 {
 	struct ctui_tsig_key key;
 	struct ctui_error err = { 0 };
@@ -242,14 +243,26 @@ static ldns_pkt *build_and_parse(bool add)
 	ldns_pkt *pkt = NULL;
 
 	load_good_key(&key);
-	assert_int_equal(ctui_dns_build_update("zone.org", "web.zone.org", add, 600, &key, &wire,
-					       &len, &err),
-			 0);
+	if (ctui_dns_build_update("zone.org", change, &key, &wire, &len, &err) < 0)
+		fail_msg("%s", err.message);
 	assert_int_equal(ldns_wire2pkt(&pkt, wire, len), LDNS_STATUS_OK);
 
 	assert_non_null(ldns_pkt_tsig(pkt));
 	assert_true(ldns_pkt_tsig_verify(pkt, wire, len, key.name, key.secret, NULL));
 	return pkt;
+}
+
+static ldns_pkt *build_and_parse(bool add)
+{
+	struct ctui_dns_change change = {
+		.op = add ? CTUI_DNS_ADD_SITE : CTUI_DNS_REMOVE_SITE,
+		.name = "web.zone.org",
+		.kind = CTUI_RECORD_CNAME,
+		.target = "zone.org",
+		.ttl = 600,
+	};
+
+	return build_change(&change);
 }
 
 static void assert_rr_text(const ldns_rr *rr, const char *expected)
@@ -310,11 +323,105 @@ static void build_remove_update(void **state)
 	assert_zone_section(pkt);
 	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(pkt)), 0);
 
-	/* "Delete an RRset": ANY CNAME, TTL 0, no data. */
-	assert_int_equal(ldns_rr_list_rr_count(updates), 1);
+	/* "Delete an RRset": ANY TYPE, TTL 0, no data, for each kind of site record. */
+	assert_int_equal(ldns_rr_list_rr_count(updates), 3);
 	assert_rr_text(ldns_rr_list_rr(updates, 0), "web.zone.org.\t0\tANY\tCNAME\t\\# 0\n");
+	assert_rr_text(ldns_rr_list_rr(updates, 1), "web.zone.org.\t0\tANY\tA\t\\# 0\n");
+	assert_rr_text(ldns_rr_list_rr(updates, 2), "web.zone.org.\t0\tANY\tAAAA\t\\# 0\n");
 	assert_int_equal(ldns_rr_rd_count(ldns_rr_list_rr(updates, 0)), 0);
 	ldns_pkt_free(pkt);
+}
+
+static void build_address_update(void **state)
+{
+	struct ctui_dns_change change = {
+		.op = CTUI_DNS_ADD_SITE, .name = "web.zone.org", .kind = CTUI_RECORD_ADDRESS,
+		.ipv4 = "192.0.2.10", .ipv6 = "2001:db8::10", .ttl = 300,
+	};
+	ldns_pkt *pkt;
+	const ldns_rr_list *updates;
+
+	(void)state;
+	pkt = build_change(&change);
+	updates = ldns_pkt_authority(pkt);
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(pkt)), 1);
+	assert_int_equal(ldns_rr_list_rr_count(updates), 2);
+	assert_rr_text(ldns_rr_list_rr(updates, 0), "web.zone.org.\t300\tIN\tA\t192.0.2.10\n");
+	assert_rr_text(ldns_rr_list_rr(updates, 1), "web.zone.org.\t300\tIN\tAAAA\t2001:db8::10\n");
+	ldns_pkt_free(pkt);
+
+	change.ipv4 = "";
+	pkt = build_change(&change);
+	updates = ldns_pkt_authority(pkt);
+	assert_int_equal(ldns_rr_list_rr_count(updates), 1);
+	assert_rr_text(ldns_rr_list_rr(updates, 0), "web.zone.org.\t300\tIN\tAAAA\t2001:db8::10\n");
+	ldns_pkt_free(pkt);
+}
+
+static void build_address_needs_one(void **state)
+{
+	struct ctui_dns_change change = {
+		.op = CTUI_DNS_ADD_SITE, .name = "web.zone.org", .kind = CTUI_RECORD_ADDRESS,
+		.ipv4 = "", .ipv6 = "", .ttl = 300,
+	};
+	struct ctui_tsig_key key;
+	struct ctui_error err = { 0 };
+	unsigned char *wire = NULL;
+	size_t len = 0;
+
+	(void)state;
+	load_good_key(&key);
+	assert_int_equal(ctui_dns_build_update("zone.org", &change, &key, &wire, &len, &err), -1);
+	assert_string_equal(err.message, "no address for the A and AAAA records of web.zone.org: "
+					 "set [host] ipv4 or ipv6 in the configuration");
+	assert_null(wire);
+}
+
+static void build_txt_updates(void **state)
+{
+	struct ctui_dns_change change = {
+		.op = CTUI_DNS_ADD_TXT, .name = "_acme-challenge.zone.org", .text = "tok-en_1",
+		.ttl = 60,
+	};
+	ldns_pkt *pkt;
+
+	(void)state;
+	pkt = build_change(&change);
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(pkt)), 0);
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_authority(pkt)), 1);
+	assert_rr_text(ldns_rr_list_rr(ldns_pkt_authority(pkt), 0),
+		       "_acme-challenge.zone.org.\t60\tIN\tTXT\t\"tok-en_1\"\n");
+	ldns_pkt_free(pkt);
+
+	/* "Delete an RR from an RRset": class NONE, TTL 0, with the data. */
+	change.op = CTUI_DNS_REMOVE_TXT;
+	pkt = build_change(&change);
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_authority(pkt)), 1);
+	assert_rr_text(ldns_rr_list_rr(ldns_pkt_authority(pkt), 0),
+		       "_acme-challenge.zone.org.\t0\tNONE\tTXT\t\"tok-en_1\"\n");
+	ldns_pkt_free(pkt);
+}
+
+static void owner_records_text(void **state)
+{
+	char zone[] = "sites.example.net", v4[] = "192.0.2.10", v6[] = "2001:db8::10", none[] = "";
+	struct ctui_config cfg = { .zone = zone, .public_ipv4 = v4, .public_ipv6 = v6 };
+	char *text;
+
+	(void)state;
+	assert_null(ctui_dns_owner_records(&cfg, "web.sites.example.net", CTUI_RECORD_CNAME));
+	assert_null(ctui_dns_owner_records(&cfg, "sites.example.net", CTUI_RECORD_ADDRESS));
+
+	text = ctui_dns_owner_records(&cfg, "www.example.org", CTUI_RECORD_CNAME);
+	assert_string_equal(text, "www.example.org. CNAME sites.example.net.");
+	free(text);
+	text = ctui_dns_owner_records(&cfg, "example.org", CTUI_RECORD_ADDRESS);
+	assert_string_equal(text, "example.org. A 192.0.2.10 and example.org. AAAA 2001:db8::10");
+	free(text);
+	cfg.public_ipv4 = none;
+	text = ctui_dns_owner_records(&cfg, "example.org", CTUI_RECORD_ADDRESS);
+	assert_string_equal(text, "example.org. AAAA 2001:db8::10");
+	free(text);
 }
 
 static void build_signs_every_algorithm(void **state)
@@ -335,8 +442,12 @@ static void build_signs_every_algorithm(void **state)
 		strcpy(key.algorithm, algorithms[i]);
 		/* cmocka prints no loop index: name the case that fails. */
 		print_message("signing with %s\n", algorithms[i]);
-		assert_int_equal(ctui_dns_build_update("zone.org", "web.zone.org", true, 60, &key,
-						       &wire, &len, &err),
+		struct ctui_dns_change change = {
+			.op = CTUI_DNS_ADD_SITE, .name = "web.zone.org", .target = "zone.org",
+			.ttl = 60,
+		};
+
+		assert_int_equal(ctui_dns_build_update("zone.org", &change, &key, &wire, &len, &err),
 				 0);
 		assert_int_equal(ldns_wire2pkt(&pkt, wire, len), LDNS_STATUS_OK);
 		assert_true(ldns_pkt_tsig_verify(pkt, wire, len, key.name, key.secret, NULL));
@@ -353,9 +464,11 @@ static void build_rejects_bad_domain(void **state)
 
 	(void)state;
 	load_good_key(&key);
-	assert_int_equal(ctui_dns_build_update("zone.org", "a..zone.org", true, 60, &key, &wire,
-					       &len, &err),
-			 -1);
+	struct ctui_dns_change change = {
+		.op = CTUI_DNS_ADD_SITE, .name = "a..zone.org", .target = "zone.org", .ttl = 60,
+	};
+
+	assert_int_equal(ctui_dns_build_update("zone.org", &change, &key, &wire, &len, &err), -1);
 	assert_non_null(strstr(err.message, "invalid domain name \"a..zone.org\""));
 	assert_null(wire);
 }
@@ -443,7 +556,7 @@ static void live_add_serves_cname(void **state)
 
 	(void)state;
 	require_live();
-	assert_int_equal(ctui_dns_add_site(&live.cfg, "web." ZONE, &err), 0);
+	assert_int_equal(ctui_dns_add_site(&live.cfg, "web." ZONE, CTUI_RECORD_CNAME, &err), 0);
 	dig_cname("web." ZONE, &out);
 	assert_string_equal(out.text, ZONE ".\n");
 }
@@ -454,8 +567,8 @@ static void live_add_twice_is_eexist(void **state)
 
 	(void)state;
 	require_live();
-	assert_int_equal(ctui_dns_add_site(&live.cfg, "twice." ZONE, &err), 0);
-	assert_int_equal(ctui_dns_add_site(&live.cfg, "twice." ZONE, &err), -1);
+	assert_int_equal(ctui_dns_add_site(&live.cfg, "twice." ZONE, CTUI_RECORD_CNAME, &err), 0);
+	assert_int_equal(ctui_dns_add_site(&live.cfg, "twice." ZONE, CTUI_RECORD_CNAME, &err), -1);
 	assert_int_equal(err.code, EEXIST);
 	assert_string_equal(err.message, "add DNS record for twice." ZONE ": the name \"twice." ZONE
 			    "\" already has records in the zone");
@@ -468,7 +581,7 @@ static void live_add_over_apex_records(void **state)
 	(void)state;
 	require_live();
 	/* ns.ZONE has A and AAAA records in the zone file. */
-	assert_int_equal(ctui_dns_add_site(&live.cfg, "ns." ZONE, &err), -1);
+	assert_int_equal(ctui_dns_add_site(&live.cfg, "ns." ZONE, CTUI_RECORD_CNAME, &err), -1);
 	assert_int_equal(err.code, EEXIST);
 }
 
@@ -479,8 +592,8 @@ static void live_remove_keeps_other(void **state)
 
 	(void)state;
 	require_live();
-	assert_int_equal(ctui_dns_add_site(&live.cfg, "keep." ZONE, &err), 0);
-	assert_int_equal(ctui_dns_add_site(&live.cfg, "gone." ZONE, &err), 0);
+	assert_int_equal(ctui_dns_add_site(&live.cfg, "keep." ZONE, CTUI_RECORD_CNAME, &err), 0);
+	assert_int_equal(ctui_dns_add_site(&live.cfg, "gone." ZONE, CTUI_RECORD_CNAME, &err), 0);
 
 	assert_int_equal(ctui_dns_remove_site(&live.cfg, "gone." ZONE, &err), 0);
 	dig_cname("gone." ZONE, &out);
@@ -490,6 +603,76 @@ static void live_remove_keeps_other(void **state)
 
 	/* Removing a record that is gone is not an error. */
 	assert_int_equal(ctui_dns_remove_site(&live.cfg, "gone." ZONE, &err), 0);
+}
+
+/* The records of NAME and TYPE as the test named serves them. */
+static void dig_records(const char *name, const char *type, struct output *out)
+{
+	struct ctui_error err = { 0 };
+
+	assert_int_equal(run_shell(out, &err, "dig @127.0.0.1 -p %u +short +time=2 +tries=1 %s %s | sort",
+				   live.port, name, type),
+			 0);
+}
+
+static void live_address_records(void **state)
+{
+	char v4[] = "192.0.2.10", v6[] = "2001:db8::10";
+	struct ctui_config cfg = live.cfg;
+	struct ctui_error err = { 0 };
+	struct output out;
+
+	(void)state;
+	require_live();
+	cfg.public_ipv4 = v4;
+	cfg.public_ipv6 = v6;
+	if (ctui_dns_add_site(&cfg, "addr." ZONE, CTUI_RECORD_ADDRESS, &err) < 0)
+		fail_msg("%s", err.message);
+	dig_records("addr." ZONE, "A", &out);
+	assert_string_equal(out.text, "192.0.2.10\n");
+	dig_records("addr." ZONE, "AAAA", &out);
+	assert_string_equal(out.text, "2001:db8::10\n");
+
+	assert_int_equal(ctui_dns_remove_site(&cfg, "addr." ZONE, &err), 0);
+	dig_records("addr." ZONE, "A", &out);
+	assert_string_equal(out.text, "");
+	dig_records("addr." ZONE, "AAAA", &out);
+	assert_string_equal(out.text, "");
+}
+
+static void live_acme_txt_values_independent(void **state)
+{
+	struct ctui_error err = { 0 };
+	struct output out;
+
+	(void)state;
+	require_live();
+	assert_int_equal(ctui_dns_acme_challenge(&live.cfg, ZONE, "first", true, &err), 0);
+	assert_int_equal(ctui_dns_acme_challenge(&live.cfg, ZONE, "second", true, &err), 0);
+	dig_records("_acme-challenge." ZONE, "TXT", &out);
+	assert_string_equal(out.text, "\"first\"\n\"second\"\n");
+
+	assert_int_equal(ctui_dns_acme_challenge(&live.cfg, ZONE, "first", false, &err), 0);
+	dig_records("_acme-challenge." ZONE, "TXT", &out);
+	assert_string_equal(out.text, "\"second\"\n");
+	assert_int_equal(ctui_dns_acme_challenge(&live.cfg, ZONE, "second", false, &err), 0);
+	dig_records("_acme-challenge." ZONE, "TXT", &out);
+	assert_string_equal(out.text, "");
+}
+
+static void acme_challenge_guards(void **state)
+{
+	struct ctui_config cfg = { .zone = live_zone };
+	struct ctui_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(ctui_dns_acme_challenge(&cfg, "example.org", "tok", true, &err), -1);
+	assert_string_equal(err.message, "example.org is outside zone " ZONE ": its dns-01 "
+					 "challenge cannot be answered here");
+	assert_int_equal(ctui_dns_acme_challenge(&cfg, ZONE, "a\"b", true, &err), -1);
+	assert_string_equal(err.message, "invalid dns-01 token \"a\"b\": expected 1 to 255 of "
+					 "A-Z, a-z, 0-9, '-' and '_'");
+	assert_int_equal(ctui_dns_acme_challenge(&cfg, ZONE, "", true, &err), -1);
 }
 
 static void live_apex_and_outside_untouched(void **state)
@@ -502,9 +685,9 @@ static void live_apex_and_outside_untouched(void **state)
 	require_live();
 	/* No key file: any attempt to send an update would fail. */
 	cfg.tsig_key_file = missing_key;
-	assert_int_equal(ctui_dns_add_site(&cfg, "web.other.test", &err), 0);
-	assert_int_equal(ctui_dns_add_site(&cfg, "web.x" ZONE, &err), 0);
-	assert_int_equal(ctui_dns_add_site(&cfg, ZONE, &err), 0);
+	assert_int_equal(ctui_dns_add_site(&cfg, "web.other.test", CTUI_RECORD_CNAME, &err), 0);
+	assert_int_equal(ctui_dns_add_site(&cfg, "web.x" ZONE, CTUI_RECORD_CNAME, &err), 0);
+	assert_int_equal(ctui_dns_add_site(&cfg, ZONE, CTUI_RECORD_CNAME, &err), 0);
 	assert_int_equal(ctui_dns_remove_site(&cfg, ZONE, &err), 0);
 
 	assert_int_equal(run_shell(&out, &err, "dig @127.0.0.1 -p %u +short %s A", live.port, ZONE),
@@ -524,7 +707,7 @@ static void live_wrong_secret_rejected(void **state)
 	assert_int_equal(run_shell(&out, &err, "tsig-keygen -a hmac-sha256 %s > %s", KEYNAME, path),
 			 0);
 	cfg.tsig_key_file = path;
-	assert_int_equal(ctui_dns_add_site(&cfg, "intruder." ZONE, &err), -1);
+	assert_int_equal(ctui_dns_add_site(&cfg, "intruder." ZONE, CTUI_RECORD_CNAME, &err), -1);
 	assert_int_equal(err.code, EACCES);
 	assert_non_null(strstr(err.message, "rejected TSIG key \"" KEYNAME "\" (BADSIG)"));
 	assert_non_null(strstr(err.message, path));
@@ -545,7 +728,7 @@ static void live_unknown_key_rejected(void **state)
 	assert_int_equal(run_shell(&out, &err, "tsig-keygen -a hmac-sha256 other-key > %s", path),
 			 0);
 	cfg.tsig_key_file = path;
-	assert_int_equal(ctui_dns_add_site(&cfg, "intruder." ZONE, &err), -1);
+	assert_int_equal(ctui_dns_add_site(&cfg, "intruder." ZONE, CTUI_RECORD_CNAME, &err), -1);
 	assert_int_equal(err.code, EACCES);
 	assert_non_null(strstr(err.message, "rejected TSIG key \"other-key\" (BADKEY)"));
 }
@@ -559,7 +742,7 @@ static void live_ipv6_server(void **state)
 	(void)state;
 	require_live();
 	cfg.dns_server = server_ipv6;
-	assert_int_equal(ctui_dns_add_site(&cfg, "six." ZONE, &err), 0);
+	assert_int_equal(ctui_dns_add_site(&cfg, "six." ZONE, CTUI_RECORD_CNAME, &err), 0);
 	dig_cname("six." ZONE, &out);
 	assert_string_equal(out.text, ZONE ".\n");
 }
@@ -593,7 +776,7 @@ static void live_stopped_server_fails_fast(void **state)
 	where = xasprintf("cannot connect to BIND at 127.0.0.1 port %u", cfg.dns_port);
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	assert_int_equal(ctui_dns_add_site(&cfg, "web." ZONE, &err), -1);
+	assert_int_equal(ctui_dns_add_site(&cfg, "web." ZONE, CTUI_RECORD_CNAME, &err), -1);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 
 	assert_int_equal(err.code, ECONNREFUSED);
@@ -630,7 +813,7 @@ static void live_silent_server_times_out(void **state)
 	fd = listen_loopback(&cfg.dns_port);
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	assert_int_equal(ctui_dns_add_site(&cfg, "web." ZONE, &err), -1);
+	assert_int_equal(ctui_dns_add_site(&cfg, "web." ZONE, CTUI_RECORD_CNAME, &err), -1);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	close(fd);
 
@@ -684,7 +867,7 @@ static void live_unsigned_answer_rejected(void **state)
 		answer_unsigned(fd);
 	close(fd);
 
-	assert_int_equal(ctui_dns_add_site(&cfg, "web." ZONE, &err), -1);
+	assert_int_equal(ctui_dns_add_site(&cfg, "web." ZONE, CTUI_RECORD_CNAME, &err), -1);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_int_equal(err.code, EACCES);
@@ -703,6 +886,10 @@ int main(void)
 		cmocka_unit_test(in_zone_labelwise),
 		cmocka_unit_test(build_add_update),
 		cmocka_unit_test(build_remove_update),
+		cmocka_unit_test(build_address_update),
+		cmocka_unit_test(build_address_needs_one),
+		cmocka_unit_test(build_txt_updates),
+		cmocka_unit_test(owner_records_text),
 		cmocka_unit_test(build_signs_every_algorithm),
 		cmocka_unit_test(build_rejects_bad_domain),
 	};
@@ -711,6 +898,9 @@ int main(void)
 		cmocka_unit_test(live_add_twice_is_eexist),
 		cmocka_unit_test(live_add_over_apex_records),
 		cmocka_unit_test(live_remove_keeps_other),
+		cmocka_unit_test(live_address_records),
+		cmocka_unit_test(live_acme_txt_values_independent),
+		cmocka_unit_test(acme_challenge_guards),
 		cmocka_unit_test(live_apex_and_outside_untouched),
 		cmocka_unit_test(live_wrong_secret_rejected),
 		cmocka_unit_test(live_unknown_key_rejected),
