@@ -93,7 +93,6 @@ struct ctui_host_usage {
 	unsigned long long memory_total;  /* bytes */
 	unsigned long long memory_used;   /* bytes: MemTotal minus MemAvailable */
 	size_t addresses_free;
-	size_t addresses_total;           /* host addresses of the subnet minus the gateway */
 };
 int ctui_host_usage(struct ctui_engine *engine, struct ctui_host_usage *usage,
 		    struct ctui_error *err);

@@ -74,8 +74,6 @@ int ctui_host_usage(struct ctui_engine *engine, struct ctui_host_usage *usage,
 		return -1;
 	usage->addresses_free = ctui_subnet_free_count(cfg->subnet, cfg->prefix, cfg->gateway,
 						       used ? used : &none, n_used);
-	usage->addresses_total = ctui_subnet_free_count(cfg->subnet, cfg->prefix, cfg->gateway,
-							&none, 0);
 	return 0;
 }
 

@@ -68,7 +68,7 @@ static void draw_quit(struct tui *tui, int y, int x, int width)
 static void draw_confirm(struct tui *tui, void *state)
 {
 	struct confirm_state *st = state;
-	int height = 11, width = DIALOG_WIDTH, y, x;
+	int height = 13, width = DIALOG_WIDTH, y, x;
 	char title[128];
 
 	tui_center(&height, &width, &y, &x);

@@ -216,6 +216,37 @@ char *tui_format_ipv4(uint32_t addr, char *out)
 	return out;
 }
 
+/* The end of the longest run of whole words from LINE that fits in WIDTH
+ * columns; a first word wider than the line is taken whole (and cut when
+ * drawn). Stops at a line break. */
+static char *fitting_end(char *line, int width)
+{
+	char *end = line;
+
+	for (;;) {
+		char *word_end = end;
+		char saved;
+		bool fits;
+
+		while (*word_end == ' ')
+			word_end++;
+		if (!*word_end || *word_end == '\n')
+			return end;
+		while (*word_end && *word_end != ' ' && *word_end != '\n')
+			word_end++;
+
+		saved = *word_end;
+		*word_end = '\0';
+		fits = tui_text_width(line) <= width;
+		*word_end = saved;
+		if (!fits && end != line)
+			return end;
+		end = word_end;
+		if (!fits)
+			return end;
+	}
+}
+
 int tui_wrap(struct tui *tui, int y, int x, int width, int max_rows, const char *text,
 	     unsigned attr)
 {
@@ -224,35 +255,18 @@ int tui_wrap(struct tui *tui, int y, int x, int width, int max_rows, const char 
 	int rows = 0;
 
 	while (*line && rows < max_rows) {
-		char *end = line, *cut = NULL;
-		char saved;
+		char *end = fitting_end(line, width);
+		char saved = *end;
 
-		/* Take words while they fit; a word longer than the line is cut. */
-		while (*end && *end != '\n') {
-			char *next = end;
-
-			while (*next == ' ')
-				next++;
-			while (*next && *next != ' ' && *next != '\n')
-				next++;
-			saved = *next;
-			*next = '\0';
-			if (tui_text_width(line) > width && cut) {
-				*next = saved;
-				break;
-			}
-			*next = saved;
-			cut = end = next;
-			if (tui_text_width(line) > width)
-				break;
-		}
-		saved = *end;
 		*end = '\0';
 		tui_text(tui, y + rows, x, width, line, attr, TUI_LEFT);
 		*end = saved;
 		rows++;
+
 		line = end;
-		while (*line == ' ' || *line == '\n')
+		while (*line == ' ')
+			line++;
+		if (*line == '\n')
 			line++;
 	}
 	return rows;

@@ -27,7 +27,7 @@ enum {
 	FOCUS_COUNT
 };
 
-#define FORM_HEIGHT 18
+#define FORM_HEIGHT 16
 #define FORM_WIDTH 74
 #define CPU_SHARES_MIN 2
 #define CPU_SHARES_MAX 262144
@@ -50,6 +50,10 @@ struct create_state {
 	char error[CTUI_ERROR_MAX];           /* from the engine, after a failed submit */
 	char auto_domain[CTUI_DOMAIN_MAX + 1];/* the domain as prefilled, "" once edited */
 	int focus;
+	/* The cursor's character index in each field. The form is posted anew
+	 * at each draw, which puts the cursor at the field's start, so the
+	 * position is kept here. */
+	int cursor[FIELD_COUNT];
 
 	struct ctui_template_info *templates;
 	size_t n_templates;
@@ -180,9 +184,9 @@ static const char *field_hint(struct create_state *st, int field)
 
 	switch (field) {
 	case FIELD_NAME:
-		return _("Lower-case letters, digits and '-', at most 63.");
+		return _("Letters a-z, digits 0-9 and '-', at most 63 of them.");
 	case FIELD_DOMAIN:
-		return _("Prefilled from the name; edit it for a domain of your own.");
+		return _("Filled in from the name; change it for a domain of your own.");
 	case FIELD_TEMPLATE:
 		info = find_template(st, st->values[FIELD_TEMPLATE]);
 		return info ? info->description : "";
@@ -234,7 +238,7 @@ static void prefill_domain(struct tui *tui, struct create_state *st)
 
 	if (strcmp(st->values[FIELD_DOMAIN], st->auto_domain))
 		return;
-	if (st->values[FIELD_NAME][0])
+	if (!st->invalid[FIELD_NAME])
 		snprintf(domain, sizeof domain, "%s.%s", st->values[FIELD_NAME], cfg->zone);
 	else
 		domain[0] = '\0';
@@ -412,12 +416,18 @@ static int menu_input(struct tui *tui, struct create_state *st, int key)
 
 static void draw_fields(struct tui *tui, struct create_state *st)
 {
-	int label_x = st->x + 2, field_x = st->x + 2 + st->label_width;
+	int label_x = st->x + 2, field_x = st->x + 2 + st->label_width, message_x = st->x + 5;
 
 	for (int i = 0; i < FIELD_COUNT; i++)
 		set_field_back(st->fields[i], tui->theme.attr[i == st->focus ? TUI_FIELD_ACTIVE : TUI_FIELD]);
 	unpost_form(st->form);
 	post_form(st->form);
+	if (st->focus < FIELD_COUNT) {
+		set_current_field(st->form, st->fields[st->focus]);
+		form_driver(st->form, REQ_BEG_FIELD);
+		for (int i = 0; i < st->cursor[st->focus]; i++)
+			form_driver(st->form, REQ_NEXT_CHAR);
+	}
 
 	for (int i = 0; i < FIELD_COUNT; i++) {
 		int y = st->y + 2 + 2 * i;
@@ -425,7 +435,7 @@ static void draw_fields(struct tui *tui, struct create_state *st)
 
 		tui_text(tui, y, label_x, st->label_width, _(field_labels[i]),
 			 tui->theme.attr[TUI_DIALOG], TUI_LEFT);
-		tui_text(tui, y + 1, field_x, st->width - 4 - st->label_width, message,
+		tui_text(tui, y + 1, message_x, st->width - 7, message,
 			 tui->theme.attr[st->invalid[i] ? TUI_FIELD_ERROR : TUI_DIALOG], TUI_LEFT);
 	}
 	/* The template field reads like a drop-down list. */
@@ -477,6 +487,36 @@ static void draw_create(struct tui *tui, void *state)
 	}
 }
 
+/* Moves the kept cursor of FIELD the way REQUEST moved the form's. */
+static void track_cursor(struct create_state *st, int field, int request)
+{
+	int len = (int)mbstowcs(NULL, st->values[field], 0);
+	int *cursor = &st->cursor[field];
+
+	switch (request) {
+	case REQ_LEFT_CHAR:
+	case REQ_DEL_PREV:
+		*cursor -= 1;
+		break;
+	case REQ_RIGHT_CHAR:
+	case OK:
+		*cursor += 1;
+		break;
+	case REQ_BEG_FIELD:
+		*cursor = 0;
+		break;
+	case REQ_END_FIELD:
+		*cursor = len;
+		break;
+	default:
+		break;
+	}
+	if (*cursor > len)
+		*cursor = len;
+	if (*cursor < 0)
+		*cursor = 0;
+}
+
 /* Moving between fields: leaving a field checks it. */
 
 static int move_focus(struct tui *tui, struct create_state *st, int to)
@@ -490,8 +530,11 @@ static int move_focus(struct tui *tui, struct create_state *st, int to)
 			st->auto_domain[0] = '\0';
 	}
 	st->focus = (to + FOCUS_COUNT) % FOCUS_COUNT;
-	if (st->focus < FIELD_COUNT && st->form)
+	if (st->focus < FIELD_COUNT && st->form) {
 		set_current_field(st->form, st->fields[st->focus]);
+		form_driver(st->form, REQ_END_FIELD);
+		track_cursor(st, st->focus, REQ_END_FIELD);
+	}
 	return TUI_REDRAW_SCREEN;
 }
 
@@ -567,10 +610,17 @@ static int edit_key(struct create_state *st, int key)
 	default:
 		if (key < 32 || key >= TUI_KEY_FN)
 			return -1;
-		form_driver_w(st->form, OK, (wchar_t)key);
-		return TUI_REDRAW_SCREEN;
+		request = OK;
+		break;
 	}
-	form_driver(st->form, request);
+	if (current_field(st->form) != st->fields[st->focus])
+		set_current_field(st->form, st->fields[st->focus]);
+	if (request == OK)
+		form_driver_w(st->form, OK, (wchar_t)key);
+	else
+		form_driver(st->form, request);
+	sync_values(st);
+	track_cursor(st, st->focus, request);
 	return TUI_REDRAW_SCREEN;
 }
 

@@ -115,7 +115,9 @@ static void layout(struct tui *tui, struct main_state *st)
 	domain = content_width(tui, TUI_SORT_DOMAIN);
 	if (name > rest * 2 / 5)
 		name = max_int(rest * 2 / 5, columns[TUI_SORT_NAME].min_width);
-	domain = rest - name;
+	/* On a wide terminal the columns stay together and the space is left at the end. */
+	if (domain > rest - name)
+		domain = rest - name;
 	st->width[TUI_SORT_NAME] = name;
 	st->width[TUI_SORT_DOMAIN] = domain;
 
@@ -166,7 +168,7 @@ static void draw_totals(struct tui *tui)
 	char text[512], used[16], total[16];
 	int len;
 
-	len = snprintf(text, sizeof text, _(" Sites: %zu running of %zu"), sites->running,
+	len = snprintf(text, sizeof text, _(" Sites: %zu of %zu running"), sites->running,
 		       sites->count);
 	if (sites->host_valid) {
 		len += snprintf(text + len, sizeof text - (size_t)len, _("   CPU: %.0f%%"),
@@ -174,8 +176,8 @@ static void draw_totals(struct tui *tui)
 		len += snprintf(text + len, sizeof text - (size_t)len, _("   Memory: %s of %s"),
 				tui_format_size(sites->host.memory_used, used),
 				tui_format_size(sites->host.memory_total, total));
-		snprintf(text + len, sizeof text - (size_t)len, _("   Free addresses: %zu of %zu"),
-			 sites->host.addresses_free, sites->host.addresses_total);
+		snprintf(text + len, sizeof text - (size_t)len, _("   Free addresses: %zu"),
+			 sites->host.addresses_free);
 	}
 	tui_text(tui, 1, 0, COLS, text, tui->theme.attr[TUI_HEADER], TUI_LEFT);
 }
@@ -329,8 +331,13 @@ static void draw_graphs(struct tui *tui, const struct tui_site_row *row, int y)
 		width = 512;
 	tui_text(tui, y, 0, GRAPH_LABEL, _(" CPU"), tui->theme.attr[TUI_PANEL], TUI_LEFT);
 	tui_text(tui, y + 1, 0, GRAPH_LABEL, _(" Memory"), tui->theme.attr[TUI_PANEL], TUI_LEFT);
-	if (!row->history || width < 4)
+	if (width < 4)
 		return;
+	if (!row->history) {
+		tui_text(tui, y, GRAPH_LABEL, width, _("no figures: the site has not run since ctui started"),
+			 tui->theme.attr[TUI_ROW], TUI_LEFT);
+		return;
+	}
 
 	bucket_history(row->history, cpu, memory, width);
 	memory_max = row->site.limits.memory ? (float)row->site.limits.memory : peak(memory, width, 1);
