@@ -27,7 +27,7 @@ enum {
 	FOCUS_COUNT
 };
 
-#define FORM_HEIGHT 16
+#define FORM_HEIGHT 18
 #define FORM_WIDTH 74
 #define CPU_SHARES_MIN 2
 #define CPU_SHARES_MAX 262144
@@ -332,6 +332,9 @@ static bool build_form(struct tui *tui, struct create_state *st)
 	set_form_sub(st->form, st->form_win);
 	for (int i = 0; i < FIELD_COUNT; i++)
 		set_field_buffer(st->fields[i], 0, st->values[i]);
+	/* Posted from the start: the form driver ignores keys for an unposted form. */
+	post_form(st->form);
+	set_current_field(st->form, st->fields[st->focus < FIELD_COUNT ? st->focus : 0]);
 	st->lines = LINES;
 	st->cols = COLS;
 	(void)tui;
@@ -469,7 +472,7 @@ static void draw_create(struct tui *tui, void *state)
 	tui_box(tui, st->y, st->x, st->height, st->width, _("Create a site"),
 		tui->theme.attr[TUI_DIALOG], tui->theme.attr[TUI_DIALOG_TITLE]);
 	draw_fields(tui, st);
-	tui_wrap(tui, st->y + 2 + 2 * FIELD_COUNT, st->x + 2, st->width - 4, 2, st->error,
+	tui_wrap(tui, st->y + 2 + 2 * FIELD_COUNT, st->x + 2, st->width - 4, 3, st->error,
 		 tui->theme.attr[TUI_FIELD_ERROR]);
 	draw_buttons(tui, st);
 
@@ -545,6 +548,9 @@ static int submit(struct tui *tui, struct create_state *st)
 	int first_invalid = -1;
 
 	sync_values(st);
+	/* The name may not have been left yet: fill the domain in from it first. */
+	check_field(tui, st, FIELD_NAME);
+	prefill_domain(tui, st);
 	for (int i = 0; i < FIELD_COUNT; i++)
 		if (!check_field(tui, st, i) && first_invalid < 0)
 			first_invalid = i;
@@ -786,6 +792,8 @@ int tui_open_create(struct tui *tui)
 			break;
 		}
 	}
+	/* Built now, so that keys typed before the first draw reach the form. */
+	build_form(tui, st);
 	tui_push(tui, &tui_screen_create, st);
 	return TUI_REDRAW_SCREEN;
 }
