@@ -54,7 +54,13 @@ tui_start() {
 	sleep 0.2
 	tui_tmux new-session -d -s tui -x "$columns" -y "$lines" \
 		"$command; echo \"ctui exited with status \$?\"; sleep 3600"
-	tui_wait_for "F1" 10
+	# Until the footer is drawn, or ctui has exited (a refused theme).
+	local i
+	for ((i = 0; i < 100; i++)); do
+		tui_capture | grep -qE '^F1|ctui exited with status' && return 0
+		sleep 0.1
+	done
+	not_ok "ctui starts within 10 s" "$(tui_capture)"
 }
 
 tui_keys() {
