@@ -1,6 +1,7 @@
 #include "ctui/config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,6 +39,7 @@ enum key_type {
 	KEY_TTL,
 	KEY_TIMEOUT,
 	KEY_CGROUP,     /* a relative cgroup path */
+	KEY_THEME,      /* a theme name (a-z, 0-9, '-', '_') or an absolute path */
 };
 
 struct config_key {
@@ -74,6 +76,7 @@ static const struct config_key config_keys[] = {
 	{ "cgroup", "parent", KEY_CGROUP, FIELD(cgroup_parent) },
 	{ "container", "start_timeout", KEY_TIMEOUT, FIELD(start_timeout) },
 	{ "container", "stop_timeout", KEY_TIMEOUT, FIELD(stop_timeout) },
+	{ "tui", "theme", KEY_THEME, FIELD(theme) },
 };
 
 #define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
@@ -133,6 +136,8 @@ static void set_defaults(struct ctui_config *cfg)
 
 	cfg->start_timeout = 30;
 	cfg->stop_timeout = 10;
+
+	cfg->theme = xstrdup("default");
 }
 
 static bool has_control_char(const char *s)
@@ -203,6 +208,16 @@ static bool is_cgroup_path(const char *s)
 	}
 }
 
+static bool is_theme_name(const char *value)
+{
+	if (!value[0])
+		return false;
+	for (const char *c = value; *c; c++)
+		if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-' || *c == '_'))
+			return false;
+	return true;
+}
+
 static bool is_address(const char *value, int family)
 {
 	unsigned char buf[sizeof(struct in6_addr)];
@@ -263,6 +278,12 @@ static int parse_string_value(const struct config_key *key, const char *value,
 						      "0-9, '.', '_' and '-'"),
 					     err);
 		return 0;
+	case KEY_THEME:
+		if (value[0] != '/' && !is_theme_name(value))
+			return invalid_value(value, _("expected a theme name such as default, dark "
+						      "or mono, or the absolute path of a theme file"),
+					     err);
+		return 0;
 	case KEY_SUBNET:
 	case KEY_GATEWAY:
 	case KEY_PORT:
@@ -297,6 +318,7 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 	case KEY_IPV4:
 	case KEY_IPV6:
 	case KEY_CGROUP:
+	case KEY_THEME:
 		break;
 	}
 
@@ -384,7 +406,7 @@ static int check_section(void *user, const char *name, int line, struct ctui_err
 		return 0;
 	return ctui_error_set(err, EINVAL,
 			      _("unknown section [%s]: the sections are [paths], [network], [dns], "
-				"[host], [apache], [cgroup] and [container]"),
+				"[host], [apache], [cgroup], [container] and [tui]"),
 			      ctui_escape(name, shown, sizeof shown));
 }
 
@@ -481,6 +503,7 @@ void ctui_config_free(struct ctui_config *cfg)
 		case KEY_IPV4:
 		case KEY_IPV6:
 		case KEY_CGROUP:
+		case KEY_THEME:
 			free(*string_field(cfg, &config_keys[i]));
 			break;
 		case KEY_SUBNET:
