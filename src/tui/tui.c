@@ -550,13 +550,16 @@ int tui_main(const char *config_path, const char *actor, const char *theme)
 	struct tui tui = { .config_path = config_path, .actor = actor, .trace_fd = open_trace() };
 	struct ctui_error err = { 0 };
 
-	if (tui_theme_load(&tui.theme, theme, &err) < 0) {
-		fprintf(stderr, "ctui: %s\n", err.message);
-		return 2;
-	}
 	if (ctui_engine_open(&tui.engine, config_path, actor, &err) < 0) {
 		fprintf(stderr, "ctui: %s\n", err.message);
 		return 1;
+	}
+	/* --theme wins over [tui] theme of ctui.conf. */
+	if (tui_theme_load(&tui.theme, theme ? theme : ctui_engine_config(tui.engine)->theme,
+			   &err) < 0) {
+		fprintf(stderr, "ctui: %s\n", err.message);
+		ctui_engine_close(tui.engine);
+		return 2;
 	}
 
 	ctui_oom_hook = restore_terminal;
