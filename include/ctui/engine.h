@@ -102,7 +102,7 @@ int ctui_host_usage(struct ctui_engine *engine, struct ctui_host_usage *usage,
 int ctui_site_usage_of(struct ctui_engine *engine, const struct ctui_site *site,
 		       struct ctui_site_usage *usage, struct ctui_error *err);
 
-/* Where a site's own things are on the host. ROOT is the site's file
+/* Paths of a site's own files on the host. ROOT is the site's file
  * system: /proc/PID/root while it runs, so that reads and writes go through
  * its overlay, and its upper layer while it is stopped. Everything below
  * ROOT belongs to the site, which may have planted symbolic links there:

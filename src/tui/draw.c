@@ -151,7 +151,11 @@ void tui_sparkline(struct tui *tui, int y, int x, const float *values, int width
 			float ratio = max > 0 ? values[i] / max : 0;
 			int level = (int)(ratio * 7 + 0.5f);
 
-			cell[0] = levels[level < 0 ? 0 : level > 7 ? 7 : level];
+			if (level < 0)
+				level = 0;
+			if (level > 7)
+				level = 7;
+			cell[0] = levels[level];
 		}
 		mvaddnwstr(y, x + i, cell, 1);
 	}
@@ -216,9 +220,9 @@ char *tui_format_ipv4(uint32_t addr, char *out)
 	return out;
 }
 
-/* The end of the longest run of whole words from LINE that fits in WIDTH
- * columns; a first word wider than the line is taken whole (and cut when
- * drawn). Stops at a line break. */
+/* Finds the end of the longest run of whole words from LINE that fits in
+ * WIDTH columns, stopping at a line break. A first word wider than the line
+ * is taken whole, and tui_text() cuts it when drawing. */
 static char *fitting_end(char *line, int width)
 {
 	char *end = line;

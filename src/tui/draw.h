@@ -1,7 +1,7 @@
 /* Drawing helpers shared by the screens. Text is measured in terminal
- * columns (multibyte aware); control characters and invalid bytes in text
- * that comes from sites (names, log lines, file names) are shown as '?' so
- * that they never reach the terminal. */
+ * columns, multibyte characters included. Sites control some of the text
+ * shown (log lines, file names), so control characters and invalid bytes
+ * are drawn as '?' and never reach the terminal. */
 #ifndef CTUI_TUI_DRAW_H
 #define CTUI_TUI_DRAW_H
 
@@ -28,22 +28,22 @@ int tui_text_width(const char *text);
 
 void tui_fill(int y, int x, int width, unsigned attr);
 
-/* A frame with TITLE in its top border, its inside filled with ATTR. */
+/* Draws a frame with TITLE in its top border and its inside filled with ATTR. */
 void tui_box(struct tui *tui, int y, int x, int height, int width, const char *title,
 	     unsigned attr, unsigned title_attr);
 
-/* One row of block characters (ASCII on terminals without UTF-8), one per
- * column, each VALUES[i] scaled to MAX; NAN leaves a column blank. */
+/* Draws a sparkline: one block character per column (ASCII on terminals
+ * without UTF-8), VALUES[i] scaled to MAX. A NAN value leaves a blank. */
 void tui_sparkline(struct tui *tui, int y, int x, const float *values, int width, float max,
 		   unsigned attr);
 
-/* A bar of WIDTH columns filled to FRACTION (0..1). */
+/* Draws a bar of WIDTH columns filled to FRACTION (0..1). */
 void tui_bar(struct tui *tui, int y, int x, int width, double fraction, unsigned fill_attr,
 	     unsigned empty_attr);
 
-/* "64M", "1.5G", "512K", "-" for 0. OUT holds at least 16 bytes. */
+/* Formats BYTES as "64M", "1.5G", "512K", or "-" for 0, into OUT (16 bytes). */
 char *tui_format_size(unsigned long long bytes, char *out);
-/* "3d 04:05:06", "04:05:06" or "5:06". OUT holds at least 32 bytes. */
+/* Formats SECONDS as "3d 04:05:06", "04:05:06" or "5:06", into OUT (32 bytes). */
 char *tui_format_duration(unsigned long long seconds, char *out);
 char *tui_format_ipv4(uint32_t addr, char *out);
 

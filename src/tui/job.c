@@ -388,9 +388,31 @@ static void format_success(const struct tui_job *job, char *out, size_t size)
 	}
 }
 
+/* Only starts, restarts and builds can be cancelled. */
+static void format_cancelled(const struct tui_job *job, char *out, size_t size)
+{
+	const char *name = job->request.name;
+
+	switch (job->request.kind) {
+	case TUI_JOB_START:
+		snprintf(out, size, _("Cancelled the start of site %s."), name);
+		break;
+	case TUI_JOB_RESTART:
+		snprintf(out, size, _("Cancelled the restart of site %s."), name);
+		break;
+	case TUI_JOB_BUILD:
+		snprintf(out, size, _("Cancelled the build of template %s."), name);
+		break;
+	case TUI_JOB_STOP:
+	case TUI_JOB_DESTROY:
+	case TUI_JOB_CREATE:
+		snprintf(out, size, _("Cancelled the work on %s."), name);
+		break;
+	}
+}
+
 const char *tui_job_result(const struct tui_job *job, char *out, size_t size)
 {
-	char title[256];
 
 	switch (job->state) {
 	case TUI_JOB_RUNNING:
@@ -399,7 +421,7 @@ const char *tui_job_result(const struct tui_job *job, char *out, size_t size)
 		format_success(job, out, size);
 		break;
 	case TUI_JOB_CANCELLED:
-		snprintf(out, size, _("Cancelled: %s."), tui_job_title(job, title, sizeof title));
+		format_cancelled(job, out, size);
 		break;
 	case TUI_JOB_FAILED:
 		snprintf(out, size, "%s", job->error.message);

@@ -31,8 +31,9 @@ enum tui_job_state {
 	TUI_JOB_CANCELLED,
 };
 
-/* What a job works on: a site, or a template for builds; CREATE also takes
- * the form's other fields (zero limits take the template's defaults). */
+/* The work a job does: KIND on a site, or on a template for builds. CREATE
+ * also takes the form's other fields, and zero limits take the template's
+ * defaults. */
 struct tui_job_request {
 	enum tui_job_kind kind;
 	char name[CTUI_NAME_MAX + 1];

@@ -1,7 +1,7 @@
 /* A browser of a site's document root. Enter on a file edits it the way
- * sudoedit does: the editor gets a private copy, and the changed copy is
- * written back through the descriptor the original was opened with, so
- * that a link the site swaps in meanwhile can never redirect the write. */
+ * sudoedit does: the editor gets a private copy. The changed copy is written
+ * back through the descriptor the original was opened with, so a link that
+ * the site swaps in meanwhile cannot redirect the write. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -124,10 +124,15 @@ static void load(struct files_state *st)
 static void draw_entry(struct tui *tui, int y, const struct file_entry *entry, bool selected)
 {
 	unsigned attr = tui->theme.attr[selected ? TUI_ROW_SELECTED : TUI_ROW];
+	const char *suffix = "";
 	char name[1024], size[16];
 
-	snprintf(name, sizeof name, "%s%s", entry->name,
-		 entry->type == 'd' ? "/" : entry->type == 'l' ? "@" : "");
+	/* Like ls -F: a slash after directories, an at sign after links. */
+	if (entry->type == 'd')
+		suffix = "/";
+	else if (entry->type == 'l')
+		suffix = "@";
+	snprintf(name, sizeof name, "%s%s", entry->name, suffix);
 	tui_fill(y, 0, COLS, attr);
 	tui_text(tui, y, 1, COLS - 12, name, attr, TUI_LEFT);
 	if (entry->type == 'f')

@@ -14,7 +14,6 @@ struct templates_state {
 	size_t count;
 	size_t selected;
 	char problem[CTUI_ERROR_MAX];
-	int name_width, version_width, age_width;
 };
 
 static int load(struct tui *tui, struct templates_state *st)

@@ -66,7 +66,7 @@ void tui_draw_footer(struct tui *tui);
 int tui_footer_click(struct tui *tui, int x);
 /* Looks KEY up in SCREEN's key table and runs it; -1 when not found. */
 int tui_dispatch_key(struct tui *tui, const struct tui_screen *screen, void *state, int key);
-/* A key's name for people: "F2", "Enter", "c". OUT holds 32 bytes. */
+/* A key's name for people: "F2", "Enter", "c". OUT has room for 32 bytes. */
 const char *tui_key_name(int key, char *out);
 
 #endif

@@ -54,7 +54,7 @@ struct tui_theme {
 /* Loads the theme SPEC: a path when it contains a '/', otherwise the name of
  * NAME.theme in $CTUI_THEME_DIR or the installed themes directory, with
  * "default" and "mono" built in. NULL means "default". With NO_COLOR set
- * (and non-empty) the mono theme is used whatever SPEC says. Errors name
+ * and non-empty, the mono theme is used whatever SPEC names. Errors name
  * the file and line. */
 int tui_theme_load(struct tui_theme *theme, const char *spec, struct ctui_error *err);
 

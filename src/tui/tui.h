@@ -15,7 +15,7 @@
 #include "tui/theme.h"
 #include "tui/tui-main.h"
 
-/* What a handler asks to be redrawn, as bit flags. */
+/* The parts of the terminal a handler requests to redraw, as bit flags. */
 enum tui_redraw {
 	TUI_REDRAW_NONE = 0,
 	TUI_REDRAW_STATUS = 1,  /* the status line only */
@@ -82,7 +82,7 @@ struct tui {
 	} footer_hits[TUI_FOOTER_MAX];
 	size_t n_footer_hits;
 
-	/* Where the cursor goes after drawing; set by a screen's draw(). */
+	/* The cursor position after drawing, set by a screen's draw(). */
 	bool cursor;
 	int cursor_y, cursor_x;
 
