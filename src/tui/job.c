@@ -179,21 +179,25 @@ static const struct {
 
 /* Moves the estimate of a build on: each line goes a small step towards the
  * end of its phase, so the bar never moves backwards nor reaches the end
- * before the build does. Lines after debootstrap (configuring Apache,
- * cleaning, switching `current`) share the last tenth. */
+ * before the build does. ctui's own lines after debootstrap (configuring
+ * Apache, cleaning, switching `current`) share the last tenth; those before
+ * it and unknown debootstrap lines leave the estimate where it is. */
 static void estimate_build(struct tui_job *job, const char *line)
 {
-	double start = 0.91, end = 0.99;
+	double start = job->fraction, end = job->fraction;
+	bool matched = false;
 
-	for (size_t i = 0; i < sizeof build_phases / sizeof build_phases[0]; i++) {
+	for (size_t i = 0; i < sizeof build_phases / sizeof build_phases[0] && !matched; i++) {
 		if (!strncmp(line, build_phases[i].prefix, strlen(build_phases[i].prefix))) {
 			start = build_phases[i].start;
 			end = build_phases[i].end;
-			break;
+			matched = true;
 		}
 	}
-	if (!strncmp(line, "debootstrap: ", 13) && start >= 0.91)
-		start = job->fraction, end = job->fraction;
+	if (!matched && strncmp(line, "debootstrap: ", 13) && job->fraction >= 0.90) {
+		start = 0.91;
+		end = 0.99;
+	}
 	if (job->fraction < start)
 		job->fraction = start;
 	if (job->fraction < end)
@@ -281,6 +285,9 @@ bool tui_job_read(struct tui_job *job)
 	}
 }
 
+/* NOTE: a cancelled build leaves its TEMPLATE_DIR/NAME/.build-VERSION
+ * directory behind, because the engine has no call to remove it; the
+ * template's current base is untouched. */
 bool tui_job_cancellable(enum tui_job_kind kind)
 {
 	switch (kind) {
