@@ -69,7 +69,8 @@ static int perform(struct ctui_engine *engine, const struct tui_job_request *req
  * handlers instead of curses' ones, and /dev/null for the standard streams. */
 static void detach_worker(void)
 {
-	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT };
+	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT,
+				     SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 	int null_fd;
 
 	setpgid(0, 0);

@@ -92,15 +92,31 @@ static void on_signal(int sig)
 		signal_quit = 1;
 }
 
+/* A crash leaves the terminal usable: endwin() is not async-signal-safe,
+ * but the process is about to die anyway, and the signal is raised again
+ * with its default action (a core dump) once the handler returns. */
+static void on_fatal_signal(int sig)
+{
+	endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void install_signals(void)
 {
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 	struct sigaction action = { .sa_handler = on_signal };
+	struct sigaction crash = { .sa_handler = on_fatal_signal, .sa_flags = SA_RESETHAND };
 
 	sigemptyset(&action.sa_mask);
 	sigaction(SIGINT, &action, NULL);
 	sigaction(SIGTERM, &action, NULL);
 	sigaction(SIGHUP, &action, NULL);
 	signal(SIGPIPE, SIG_IGN);
+
+	sigemptyset(&crash.sa_mask);
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+		sigaction(fatal[i], &crash, NULL);
 }
 
 static bool start_curses(struct tui *tui)
