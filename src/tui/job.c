@@ -379,7 +379,10 @@ static void format_success(const struct tui_job *job, char *out, size_t size)
 		snprintf(out, size, _("Started site %s."), name);
 		break;
 	case TUI_JOB_STOP:
-		snprintf(out, size, _("Stopped site %s."), name);
+		if (job->request.undo)
+			snprintf(out, size, _("Cancelled the start of site %s; it is stopped again."), name);
+		else
+			snprintf(out, size, _("Stopped site %s."), name);
 		break;
 	case TUI_JOB_RESTART:
 		snprintf(out, size, _("Restarted site %s."), name);

@@ -40,6 +40,7 @@ struct tui_job_request {
 	char domain[CTUI_DOMAIN_MAX + 1];
 	char template_name[CTUI_NAME_MAX + 1];
 	struct ctui_limits limits;
+	bool undo;          /* a STOP that follows a cancelled start */
 };
 
 struct tui_job {

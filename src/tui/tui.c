@@ -380,6 +380,7 @@ static int end_job(struct tui *tui, struct tui_job *job)
 	tui_job_remove(&tui->jobs, job);
 	if (cancelled_start) {
 		stop.kind = TUI_JOB_STOP;
+		stop.undo = true;
 		redraw |= tui_launch(tui, &stop, false, NULL);
 		tui_info(tui, _("Cancelled the start of site %s; stopping it again."), stop.name);
 	}
