@@ -336,6 +336,10 @@ int tui_theme_load(struct tui_theme *theme, const char *spec, struct ctui_error 
 		load_builtin(theme, builtin_mono, "mono");
 		return 0;
 	}
+	if (getenv("CTUI_THEME_DIR") && *getenv("CTUI_THEME_DIR"))
+		return ctui_error_set(err, ENOENT,
+				      _("theme \"%s\" not found in %s nor in %s/themes; give a theme name that is installed, or a file path"),
+				      spec, getenv("CTUI_THEME_DIR"), CTUI_DATADIR);
 	return ctui_error_set(err, ENOENT,
 			      _("theme \"%s\" not found in %s/themes; give a theme name that is installed, or a file path"),
 			      spec, CTUI_DATADIR);
