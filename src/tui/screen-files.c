@@ -136,7 +136,8 @@ static void draw_entry(struct tui *tui, int y, const struct file_entry *entry, b
 	tui_fill(y, 0, COLS, attr);
 	tui_text(tui, y, 1, COLS - 12, name, attr, TUI_LEFT);
 	if (entry->type == 'f')
-		tui_text(tui, y, COLS - 10, 9, tui_format_size(entry->size, size), attr, TUI_RIGHT);
+		tui_text(tui, y, COLS - 10, 9, entry->size ? tui_format_size(entry->size, size) : "0B",
+			 attr, TUI_RIGHT);
 }
 
 static void draw_files(struct tui *tui, void *state)
