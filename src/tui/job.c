@@ -335,11 +335,15 @@ struct tui_job *tui_job_find(struct tui_jobs *jobs, unsigned id)
 	return NULL;
 }
 
-struct tui_job *tui_job_busy(struct tui_jobs *jobs, const char *name)
+struct tui_job *tui_job_busy(struct tui_jobs *jobs, const char *name, bool template)
 {
-	for (size_t i = 0; i < jobs->count; i++)
-		if (jobs->jobs[i]->state == TUI_JOB_RUNNING && !strcmp(jobs->jobs[i]->request.name, name))
+	for (size_t i = 0; i < jobs->count; i++) {
+		const struct tui_job *job = jobs->jobs[i];
+
+		if (job->state == TUI_JOB_RUNNING && (job->request.kind == TUI_JOB_BUILD) == template &&
+		    !strcmp(job->request.name, name))
 			return jobs->jobs[i];
+	}
 	return NULL;
 }
 

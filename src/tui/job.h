@@ -87,8 +87,9 @@ void tui_job_remove(struct tui_jobs *jobs, struct tui_job *job);
 
 struct tui_job *tui_job_find(struct tui_jobs *jobs, unsigned id);
 
-/* The running job on site or template NAME, or NULL. */
-struct tui_job *tui_job_busy(struct tui_jobs *jobs, const char *name);
+/* The running build of template NAME (TEMPLATE set) or the running job on
+ * site NAME, or NULL. */
+struct tui_job *tui_job_busy(struct tui_jobs *jobs, const char *name, bool template);
 
 /* A sentence for people: "Starting site web" while it runs, "Started site
  * web" once done. */

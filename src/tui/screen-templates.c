@@ -54,9 +54,9 @@ static const char *format_age(time_t built, char *out, size_t size)
 static const char *state_text(struct tui *tui, const struct ctui_template_info *info, char *out,
 			      size_t size)
 {
-	struct tui_job *job = tui_job_busy(&tui->jobs, info->name);
+	struct tui_job *job = tui_job_busy(&tui->jobs, info->name, true);
 
-	if (job && job->request.kind == TUI_JOB_BUILD) {
+	if (job) {
 		snprintf(out, size, _("building, %.0f%%"), job->fraction * 100);
 		return out;
 	}
@@ -117,7 +117,7 @@ static int key_progress(struct tui *tui, void *state)
 
 	if (st->selected >= st->count)
 		return TUI_REDRAW_NONE;
-	job = tui_job_busy(&tui->jobs, st->templates[st->selected].name);
+	job = tui_job_busy(&tui->jobs, st->templates[st->selected].name, true);
 	if (!job)
 		return tui_info(tui, _("Template %s is not being built."), st->templates[st->selected].name);
 	return tui_open_progress(tui, job->id);

@@ -517,7 +517,8 @@ int tui_launch(struct tui *tui, const struct tui_job_request *request, bool prog
 	       unsigned *id)
 {
 	struct ctui_error err = { 0 };
-	struct tui_job *busy = tui_job_busy(&tui->jobs, request->name);
+	struct tui_job *busy = tui_job_busy(&tui->jobs, request->name,
+					    request->kind == TUI_JOB_BUILD);
 	struct tui_job *job;
 	char title[256];
 
