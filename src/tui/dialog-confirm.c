@@ -154,6 +154,20 @@ static int confirm_input(struct tui *tui, void *state, int key)
 	return TUI_REDRAW_SCREEN;
 }
 
+/* The quit question is moot once nothing runs any more. */
+static int confirm_job_done(struct tui *tui, void *state, const struct tui_job *job)
+{
+	struct confirm_state *st = state;
+
+	if (st->kind != CONFIRM_QUIT)
+		return TUI_REDRAW_NONE;
+	for (size_t i = 0; i < tui->jobs.count; i++)
+		if (tui->jobs.jobs[i] != job && tui->jobs.jobs[i]->state == TUI_JOB_RUNNING)
+			return TUI_REDRAW_SCREEN;
+	tui_remove(tui, st);
+	return TUI_REDRAW_SCREEN;
+}
+
 static int confirm_mouse(struct tui *tui, void *state, const MEVENT *event)
 {
 	struct confirm_state *st = state;
@@ -185,6 +199,7 @@ const struct tui_screen tui_screen_confirm = {
 	.draw = draw_confirm,
 	.input = confirm_input,
 	.mouse = confirm_mouse,
+	.job_done = confirm_job_done,
 	.free = free_confirm,
 };
 

@@ -54,7 +54,7 @@ static void draw_progress(struct tui *tui, void *state)
 	tui_text(tui, y + 3, x + 2, width - 4, job->line, tui->theme.attr[TUI_DIALOG], TUI_LEFT);
 	draw_bar(tui, job, st, y + 5, x + 2, width - 4);
 	tui_text(tui, y + 7, x + 2, width - 4,
-		 tui_job_cancellable(job->request.kind) ?
+		 tui_job_cancellable(job) ?
 			 _("Esc cancels; h hides this and lets the work go on.") :
 			 _("This cannot be cancelled; h hides this and lets the work go on."),
 		 tui->theme.attr[TUI_DIALOG], TUI_LEFT);
@@ -68,11 +68,16 @@ static int key_cancel(struct tui *tui, void *state)
 
 	if (!job)
 		return TUI_REDRAW_NONE;
-	if (!tui_job_cancellable(job->request.kind))
-		return tui_error(tui, _("This cannot be cancelled safely: %s."),
+	if (!tui_job_cancel(job))
+		return tui_error(tui, _("This cannot be cancelled safely (any more): %s."),
 				 tui_job_title(job, title, sizeof title));
-	tui_job_cancel(job);
-	return tui_info(tui, _("Cancelling: %s."), tui_job_title(job, title, sizeof title));
+	if (job->request.kind == TUI_JOB_BUILD)
+		return tui_info(tui, _("Cancelling the build of template %s."), job->request.name);
+
+	/* The start goes on in the background and is undone when it returns. */
+	tui_remove(tui, st);
+	return tui_info(tui, _("The start of site %s is cancelled: the site is stopped again as soon as the engine returns."),
+			job->request.name) | TUI_REDRAW_SCREEN;
 }
 
 static int key_hide(struct tui *tui, void *state)

@@ -286,10 +286,7 @@ bool tui_job_read(struct tui_job *job)
 	}
 }
 
-/* NOTE: a cancelled build leaves its TEMPLATE_DIR/NAME/.build-VERSION
- * directory behind, because the engine has no call to remove it; the
- * template's current base is untouched. */
-bool tui_job_cancellable(enum tui_job_kind kind)
+bool tui_job_kind_cancellable(enum tui_job_kind kind)
 {
 	switch (kind) {
 	case TUI_JOB_START:
@@ -304,13 +301,32 @@ bool tui_job_cancellable(enum tui_job_kind kind)
 	return false;
 }
 
-void tui_job_cancel(struct tui_job *job)
+/* debootstrap mounts /proc and /sys in the new base from its "Installing
+ * core packages" step on: a build killed later would leave them mounted. */
+#define BUILD_KILLABLE_BELOW 0.60
+
+/* NOTE: a cancelled build leaves its TEMPLATE_DIR/NAME/.build-VERSION
+ * directory behind, because the engine has no call to remove it; the
+ * template's current base is untouched. */
+bool tui_job_cancellable(const struct tui_job *job)
 {
-	if (job->state != TUI_JOB_RUNNING)
-		return;
+	if (job->state != TUI_JOB_RUNNING || !tui_job_kind_cancellable(job->request.kind))
+		return false;
+	return job->request.kind != TUI_JOB_BUILD || job->fraction < BUILD_KILLABLE_BELOW;
+}
+
+bool tui_job_cancel(struct tui_job *job)
+{
+	if (!tui_job_cancellable(job))
+		return false;
+	if (job->request.kind != TUI_JOB_BUILD) {
+		job->undo_requested = true;
+		return true;
+	}
 	job->state = TUI_JOB_CANCELLED;
 	ctui_error_set(&job->error, ECANCELED, _("cancelled"));
 	kill(-job->pid, SIGTERM);
+	return true;
 }
 
 void tui_job_remove(struct tui_jobs *jobs, struct tui_job *job)
@@ -403,29 +419,6 @@ static void format_success(const struct tui_job *job, char *out, size_t size)
 	}
 }
 
-/* Only starts, restarts and builds can be cancelled. */
-static void format_cancelled(const struct tui_job *job, char *out, size_t size)
-{
-	const char *name = job->request.name;
-
-	switch (job->request.kind) {
-	case TUI_JOB_START:
-		snprintf(out, size, _("Cancelled the start of site %s."), name);
-		break;
-	case TUI_JOB_RESTART:
-		snprintf(out, size, _("Cancelled the restart of site %s."), name);
-		break;
-	case TUI_JOB_BUILD:
-		snprintf(out, size, _("Cancelled the build of template %s."), name);
-		break;
-	case TUI_JOB_STOP:
-	case TUI_JOB_DESTROY:
-	case TUI_JOB_CREATE:
-		snprintf(out, size, _("Cancelled the work on %s."), name);
-		break;
-	}
-}
-
 const char *tui_job_result(const struct tui_job *job, char *out, size_t size)
 {
 
@@ -436,7 +429,8 @@ const char *tui_job_result(const struct tui_job *job, char *out, size_t size)
 		format_success(job, out, size);
 		break;
 	case TUI_JOB_CANCELLED:
-		format_cancelled(job, out, size);
+		/* Only builds are ever killed. */
+		snprintf(out, size, _("Cancelled the build of template %s."), job->request.name);
 		break;
 	case TUI_JOB_FAILED:
 		snprintf(out, size, "%s", job->error.message);

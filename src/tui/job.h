@@ -3,7 +3,8 @@
  * and an open SQLite connection must not be used across fork(). The worker
  * reports through a pipe, one line per message:
  *   "progress TEXT", then either "ok" or "error CODE TEXT".
- * The interface keeps running meanwhile; a cancel kills the worker's
+ * The interface keeps running meanwhile. A cancelled start is stopped
+ * again once the worker returns; a cancelled build kills the worker's
  * process group. */
 #ifndef CTUI_TUI_JOB_H
 #define CTUI_TUI_JOB_H
@@ -54,6 +55,7 @@ struct tui_job {
 	unsigned lines;               /* progress lines received */
 	double fraction;              /* 0..1 for builds, estimated from the phases */
 	struct ctui_error error;      /* FAILED or CANCELLED */
+	bool undo_requested;          /* a start was cancelled: stop the site once it ends */
 	char buffer[4096];            /* a partial line from the pipe */
 	size_t buffered;
 };
@@ -75,12 +77,20 @@ int tui_job_start(struct tui_jobs *jobs, const struct tui_job_request *request,
  * worker was reaped and STATE is final). */
 bool tui_job_read(struct tui_job *job);
 
-/* Whether cancelling KIND leaves things in a known state: starts (the site
- * is then stopped) and template builds. */
-bool tui_job_cancellable(enum tui_job_kind kind);
+/* Whether a job of KIND can be cancelled at all: starts, restarts and
+ * template builds. */
+bool tui_job_kind_cancellable(enum tui_job_kind kind);
 
-/* Sends SIGTERM to the worker's process group. */
-void tui_job_cancel(struct tui_job *job);
+/* Whether JOB can be cancelled now, as tui_job_cancel() describes. */
+bool tui_job_cancellable(const struct tui_job *job);
+
+/* Cancels JOB when that leaves things in a known state; false when it
+ * cannot be cancelled (any more). A start or restart is left to finish,
+ * because killing the engine in the middle could leave a container that
+ * the database does not know about; the site is stopped once it returns.
+ * A build is killed with its process group while debootstrap is still
+ * downloading, before it mounts anything in the new base. */
+bool tui_job_cancel(struct tui_job *job);
 
 /* Removes JOB from JOBS and frees it. */
 void tui_job_remove(struct tui_jobs *jobs, struct tui_job *job);

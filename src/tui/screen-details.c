@@ -170,7 +170,7 @@ static int launch(struct tui *tui, struct details_state *st, enum tui_job_kind k
 	struct tui_job_request request = { .kind = kind };
 
 	snprintf(request.name, sizeof request.name, "%s", st->site);
-	return tui_launch(tui, &request, tui_job_cancellable(kind), NULL);
+	return tui_launch(tui, &request, tui_job_kind_cancellable(kind), NULL);
 }
 
 static int key_start(struct tui *tui, void *state)

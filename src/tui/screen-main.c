@@ -564,7 +564,7 @@ static int launch_on_selected(struct tui *tui, struct main_state *st, enum tui_j
 		return tui_error(tui, _("No site is selected."));
 	snprintf(request.name, sizeof request.name, "%s", row->site.name);
 	/* A start waits for HTTP and can be cancelled, from the progress dialog. */
-	return tui_launch(tui, &request, tui_job_cancellable(kind), NULL);
+	return tui_launch(tui, &request, tui_job_kind_cancellable(kind), NULL);
 }
 
 static int key_start(struct tui *tui, void *state)

@@ -355,14 +355,13 @@ static int read_keys(struct tui *tui)
 static int refresh_sites(struct tui *tui);
 
 /* A job ended: its result goes to the status line and to every screen, and
- * a cancelled start is followed by a stop, so that no half-started
- * container is left. */
+ * a start that was cancelled meanwhile is followed by a stop. */
 static int end_job(struct tui *tui, struct tui_job *job)
 {
 	struct tui_job_request stop;
 	char text[CTUI_ERROR_MAX];
 	int redraw = TUI_REDRAW_SCREEN;
-	bool cancelled_start;
+	bool undo;
 
 	tui_job_result(job, text, sizeof text);
 	if (job->state == TUI_JOB_FAILED)
@@ -374,15 +373,14 @@ static int end_job(struct tui *tui, struct tui_job *job)
 		if (tui->stack[i].screen->job_done)
 			redraw |= tui->stack[i].screen->job_done(tui, tui->stack[i].state, job);
 
-	cancelled_start = job->state == TUI_JOB_CANCELLED &&
-			  (job->request.kind == TUI_JOB_START || job->request.kind == TUI_JOB_RESTART);
+	undo = job->undo_requested && job->state == TUI_JOB_SUCCEEDED;
 	stop = job->request;
 	tui_job_remove(&tui->jobs, job);
-	if (cancelled_start) {
+	if (undo) {
 		stop.kind = TUI_JOB_STOP;
 		stop.undo = true;
 		redraw |= tui_launch(tui, &stop, false, NULL);
-		tui_info(tui, _("Cancelled the start of site %s; stopping it again."), stop.name);
+		tui_info(tui, _("The start of site %s was cancelled; stopping it again."), stop.name);
 	}
 	redraw |= refresh_sites(tui);
 	return redraw;
