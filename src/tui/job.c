@@ -159,8 +159,8 @@ int tui_job_start(struct tui_jobs *jobs, const struct tui_job_request *request,
 }
 
 /* The phases of a debootstrap run as it reports them ("I: Retrieving
- * adduser 3.134"), with the share of a whole template build each covers
- * (an estimate from a minbase build with Apache on a local mirror). */
+ * adduser 3.134"), each with a guessed share of a whole template build.
+ * The shares are not measured: the bar only has to move forward, in order. */
 static const struct {
 	const char *prefix;
 	double start, end;

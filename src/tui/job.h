@@ -2,7 +2,7 @@
  * forked worker with its own engine, because the engine is not thread-safe
  * and an open SQLite connection must not be used across fork(). The worker
  * reports through a pipe, one line per message:
- *   "progress TEXT", then either "ok" or "error CODE TEXT".
+ *   "progress TEXT", then either "ok" or "error CODE" and "message TEXT".
  * The interface keeps running meanwhile. A cancelled start is stopped
  * again once the worker returns; a cancelled build kills the worker's
  * process group. */
@@ -85,9 +85,9 @@ bool tui_job_kind_cancellable(enum tui_job_kind kind);
 bool tui_job_cancellable(const struct tui_job *job);
 
 /* Cancels JOB when that leaves things in a known state; false when it
- * cannot be cancelled (any more). A start or restart is left to finish,
- * because killing the engine in the middle could leave a container that
- * the database does not know about; the site is stopped once it returns.
+ * cannot be cancelled (any more). A start or restart is left to finish and
+ * the site is stopped once it returns. Killing the engine in the middle
+ * could leave a container that the database does not know about.
  * A build is killed with its process group while debootstrap is still
  * downloading, before it mounts anything in the new base. */
 bool tui_job_cancel(struct tui_job *job);
