@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "tui/tui-main.h"
 #include "util/util.h"
 
 static const struct cli_verb verbs[] = {
@@ -28,8 +29,9 @@ static const struct cli_verb verbs[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, _("Usage: ctui [--config FILE] VERB [ARGS...]\n"
+	fprintf(out, _("Usage: ctui [--config FILE] [--theme THEME] [VERB [ARGS...]]\n"
 		       "Host websites in containers behind Apache, named in BIND.\n"
+		       "With no verb, on a terminal, ctui opens its interactive interface.\n"
 		       "\n"
 		       "Verbs:\n"));
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
@@ -37,6 +39,8 @@ static void usage(FILE *out)
 	fprintf(out, _("\n"
 		       "Options:\n"
 		       "  -c, --config FILE   configuration file (default: %s)\n"
+		       "      --theme THEME   colours of the interactive interface: a theme name\n"
+		       "                      (default, dark, mono) or a theme file\n"
 		       "  -h, --help          show this help; `ctui VERB --help` shows a verb's own\n"),
 		CTUI_DEFAULT_CONFIG);
 }
@@ -65,6 +69,7 @@ static void setup_locale(void)
 int main(int argc, char **argv)
 {
 	struct cli cli = { .config_path = NULL, .actor = find_actor() };
+	const char *theme = NULL;
 	int i = 1;
 
 	setup_locale();
@@ -81,12 +86,22 @@ int main(int argc, char **argv)
 			cli.config_path = argv[i];
 		} else if (!strncmp(argv[i], "--config=", 9)) {
 			cli.config_path = argv[i] + 9;
+		} else if (!strcmp(argv[i], "--theme")) {
+			if (++i == argc) {
+				fprintf(stderr, _("ctui: %s needs a theme name or file\n"), argv[i - 1]);
+				return CLI_USAGE;
+			}
+			theme = argv[i];
+		} else if (!strncmp(argv[i], "--theme=", 8)) {
+			theme = argv[i] + 8;
 		} else {
 			fprintf(stderr, _("ctui: unknown option %s\n"), argv[i]);
 			usage(stderr);
 			return CLI_USAGE;
 		}
 	}
+	if (i == argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return tui_main(cli.config_path, cli.actor, theme);
 	if (i == argc) {
 		usage(stderr);
 		return CLI_USAGE;

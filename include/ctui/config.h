@@ -66,6 +66,9 @@ struct ctui_config {
 	/* [container] */
 	unsigned start_timeout;   /* seconds until the site must answer HTTP */
 	unsigned stop_timeout;    /* seconds between SIGTERM and SIGKILL */
+
+	/* [tui] */
+	char *theme;              /* a theme name or the absolute path of a theme file */
 };
 
 /* Loads PATH (CTUI_DEFAULT_CONFIG when NULL) over the built-in defaults.

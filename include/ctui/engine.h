@@ -132,4 +132,44 @@ int ctui_template_list(struct ctui_engine *engine, struct ctui_template_info **t
 int ctui_template_build(struct ctui_engine *engine, const char *name, ctui_progress_fn progress,
 			void *ctx, struct ctui_error *err);
 
+/* What the TUI shows beside the site table; implemented in tui-support.c. */
+
+/* Host-wide figures: cumulative CPU jiffies from /proc/stat (the caller takes
+ * the difference of two readings), memory from /proc/meminfo, and the host
+ * addresses of the configured subnet that no site holds. */
+struct ctui_host_usage {
+	unsigned long long cpu_busy;      /* jiffies spent neither idle nor in iowait */
+	unsigned long long cpu_total;     /* every jiffy of every CPU */
+	unsigned long long memory_total;  /* bytes */
+	unsigned long long memory_used;   /* bytes: MemTotal minus MemAvailable */
+	size_t addresses_free;
+};
+int ctui_host_usage(struct ctui_engine *engine, struct ctui_host_usage *usage,
+		    struct ctui_error *err);
+
+/* Like ctui_site_usage() for a SITE already read with ctui_site_list() or
+ * ctui_site_get(), without reading its row again. */
+int ctui_site_usage_of(struct ctui_engine *engine, const struct ctui_site *site,
+		       struct ctui_site_usage *usage, struct ctui_error *err);
+
+/* Paths of a site's own files on the host. ROOT is the site's file
+ * system: /proc/PID/root while it runs, so that reads and writes go through
+ * its overlay, and its upper layer while it is stopped. Everything below
+ * ROOT belongs to the site, which may have planted symbolic links there:
+ * open DOCUMENT_ROOT and LOG_DIR relative to ROOT without following links.
+ * Free the strings with ctui_site_paths_free(). */
+struct ctui_site_paths {
+	char *root;
+	const char *document_root;  /* "var/www/html", relative to ROOT */
+	const char *log_dir;        /* "var/log/apache2", relative to ROOT */
+	char *vhost;                /* the host Apache's vhost file for the site */
+	char *dns_record;           /* "DOMAIN. TTL IN CNAME ZONE.", or "" outside the zone */
+};
+int ctui_site_paths(struct ctui_engine *engine, const struct ctui_site *site,
+		    struct ctui_site_paths *paths, struct ctui_error *err);
+void ctui_site_paths_free(struct ctui_site_paths *paths);
+
+/* Seconds since a running SITE's init started; 0 when it does not run. */
+unsigned long long ctui_site_uptime(const struct ctui_site *site);
+
 #endif

@@ -1,6 +1,7 @@
 #include "ctui/config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,6 +44,7 @@ enum key_type {
 	KEY_EMAIL,      /* an e-mail address or empty */
 	KEY_OPT_PATH,   /* an absolute path or empty */
 	KEY_BOOL,       /* yes or no */
+	KEY_THEME,      /* a theme name (a-z, 0-9, '-', '_') or an absolute path */
 };
 
 struct config_key {
@@ -85,6 +87,7 @@ static const struct config_key config_keys[] = {
 	{ "cgroup", "parent", KEY_CGROUP, FIELD(cgroup_parent) },
 	{ "container", "start_timeout", KEY_TIMEOUT, FIELD(start_timeout) },
 	{ "container", "stop_timeout", KEY_TIMEOUT, FIELD(stop_timeout) },
+	{ "tui", "theme", KEY_THEME, FIELD(theme) },
 };
 
 #define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
@@ -151,6 +154,8 @@ static void set_defaults(struct ctui_config *cfg)
 
 	cfg->start_timeout = 30;
 	cfg->stop_timeout = 10;
+
+	cfg->theme = xstrdup("default");
 }
 
 static bool has_control_char(const char *s)
@@ -219,6 +224,16 @@ static bool is_cgroup_path(const char *s)
 			return false;
 		len++;
 	}
+}
+
+static bool is_theme_name(const char *value)
+{
+	if (!value[0])
+		return false;
+	for (const char *c = value; *c; c++)
+		if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-' || *c == '_'))
+			return false;
+	return true;
 }
 
 static bool is_address(const char *value, int family)
@@ -345,6 +360,12 @@ static int parse_string_value(const struct config_key *key, const char *value,
 						      "quotes or backslashes, or nothing"),
 					     err);
 		return 0;
+	case KEY_THEME:
+		if (value[0] != '/' && !is_theme_name(value))
+			return invalid_value(value, _("expected a theme name such as default, dark "
+						      "or mono, or the absolute path of a theme file"),
+					     err);
+		return 0;
 	case KEY_SUBNET:
 	case KEY_GATEWAY:
 	case KEY_PORT:
@@ -388,6 +409,7 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 	case KEY_HTTPS_URL:
 	case KEY_EMAIL:
 	case KEY_OPT_PATH:
+	case KEY_THEME:
 		break;
 	}
 
@@ -475,7 +497,7 @@ static int check_section(void *user, const char *name, int line, struct ctui_err
 		return 0;
 	return ctui_error_set(err, EINVAL,
 			      _("unknown section [%s]: the sections are [paths], [network], [dns], "
-				"[host], [apache], [tls], [cgroup] and [container]"),
+				"[host], [apache], [tls], [cgroup], [container] and [tui]"),
 			      ctui_escape(name, shown, sizeof shown));
 }
 
@@ -575,6 +597,7 @@ void ctui_config_free(struct ctui_config *cfg)
 		case KEY_HTTPS_URL:
 		case KEY_EMAIL:
 		case KEY_OPT_PATH:
+		case KEY_THEME:
 			free(*string_field(cfg, &config_keys[i]));
 			break;
 		case KEY_SUBNET:

@@ -128,6 +128,7 @@ static void defaults_from_empty_file(void **state)
 	assert_string_equal(cfg.cgroup_parent, "ctui");
 	assert_int_equal(cfg.start_timeout, 30);
 	assert_int_equal(cfg.stop_timeout, 10);
+	assert_string_equal(cfg.theme, "default");
 
 	ctui_config_free(&cfg);
 	assert_all_null(&cfg);
@@ -286,16 +287,16 @@ static void unknown_section(void **state)
 {
 	assert_load_fails(state, "[paths]\nstate_dir = /srv\n[netwrok]\nbridge = br1\n", 3,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
 	assert_load_fails(state, "[paths]\n[Network] ; empty\n", 2,
 			  "unknown section [Network]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
 	assert_load_fails(state, "  [ paths ]\n", 1,
 			  "unknown section [ paths ]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
 	assert_load_fails(state, "[pa\x01ths]\n", 1,
 			  "unknown section [pa\\x01ths]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
 }
 
 static void unknown_key(void **state)
@@ -336,7 +337,7 @@ static void indented_continuation_rejected(void **state)
 			  "cannot continue on the next line; join the two lines");
 	assert_load_fails(state, "[paths]\n\t[netwrok]\n", 2,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
 }
 
 static void byte_order_mark_skipped(void **state)
@@ -353,7 +354,7 @@ static void byte_order_mark_skipped(void **state)
 	/* The mark does not hide the section line from the check. */
 	assert_load_fails(state, "\xEF\xBB\xBF[netwrok]\n", 1,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup] and [container]");
+			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
 }
 
 static void syntax_errors(void **state)
@@ -504,6 +505,11 @@ static void invalid_values(void **state)
 		{ "container", "start_timeout", "0", "number 0 is out of range: use a value from 1 to 86400" },
 		{ "container", "stop_timeout", "10s", "invalid number \"10s\": use a whole number from 1 to 86400" },
 		{ "container", "stop_timeout", "86400", NULL },
+		{ "tui", "theme", "dark", NULL },
+		{ "tui", "theme", "/etc/ctui/my.theme", NULL },
+		{ "tui", "theme", "Dark", "invalid value \"Dark\": expected a theme name such as default, dark or mono, or the absolute path of a theme file" },
+		{ "tui", "theme", "themes/dark.theme", "invalid value \"themes/dark.theme\": expected a theme name such as default, dark or mono, or the absolute path of a theme file" },
+		{ "tui", "theme", "", "invalid value \"\": expected a theme name such as default, dark or mono, or the absolute path of a theme file" },
 	};
 	char text[512], rest[512];
 

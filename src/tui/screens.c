@@ -1,0 +1,13 @@
+#include "tui/screens.h"
+
+const struct tui_screen *const tui_screens[TUI_SCREEN_COUNT] = {
+	[TUI_SCREEN_MAIN] = &tui_screen_main,
+	[TUI_SCREEN_DETAILS] = &tui_screen_details,
+	[TUI_SCREEN_LOGS] = &tui_screen_logs,
+	[TUI_SCREEN_FILES] = &tui_screen_files,
+	[TUI_SCREEN_TEMPLATES] = &tui_screen_templates,
+	[TUI_SCREEN_HELP] = &tui_screen_help,
+	[TUI_SCREEN_CREATE] = &tui_screen_create,
+	[TUI_SCREEN_CONFIRM] = &tui_screen_confirm,
+	[TUI_SCREEN_PROGRESS] = &tui_screen_progress,
+};
