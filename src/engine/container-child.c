@@ -223,11 +223,40 @@ static const char *container_hostname(const struct ctui_container_spec *spec)
 	return strlen(spec->hostname) <= HOST_NAME_MAX ? spec->hostname : spec->name;
 }
 
+/* Closes every descriptor inherited from ctui but the four the child uses.
+ * Above all the write end of the sync pipe: while the child holds it, a
+ * parent that dies never gives it end-of-file, and the child would wait
+ * forever holding ctui's lock and database files. */
+static void close_inherited(const struct ctui_child_ctx *ctx)
+{
+	int keep[] = { ctx->sync_fd, ctx->error_fd, ctx->init_fd, ctx->console_fd };
+	unsigned next = 3;
+
+	/* Sorted, so the gaps between them can be closed in ranges. */
+	for (size_t i = 1; i < sizeof keep / sizeof keep[0]; i++)
+		for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int swap = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = swap;
+		}
+	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		if (keep[i] < (int)next)
+			continue;
+		if (keep[i] > (int)next)
+			close_range(next, (unsigned)keep[i] - 1, 0);
+		next = (unsigned)keep[i] + 1;
+	}
+	close_range(next, UINT_MAX, 0);
+}
+
 static int child_setup(struct ctui_child_ctx *ctx, struct ctui_error *err)
 {
 	const struct ctui_container_spec *spec = ctx->spec;
 	const char *hostname = container_hostname(spec);
 	char go;
+
+	close_inherited(ctx);
 
 	/* The parent moves this process into the cgroup and creates the veth
 	 * first. End-of-file means it gave up. */
