@@ -81,10 +81,17 @@ unit: $(UNIT_BIN)
 check: all $(UNIT_BIN)
 	tests/run
 
+# The French system test needs the fr_FR.UTF-8 locale, which make deps
+# generates.
+DEB_I18N := locales
+
+# Every file that may hold a message: the sources of the engine, util, CLI and
+# TUI, and all headers, since a header may define a table of N_() strings.
+POT_SRC := $(sort $(ENGINE_SRC) $(CLI_SRC) $(wildcard src/*/*.h include/ctui/*.h))
 pot:
-	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 --add-comments=TRANSLATORS \
-	  --package-name=ctui -o po/ctui.pot $(sort $(ENGINE_SRC) $(CLI_SRC)) $(wildcard src/engine/*.h)
-	msgmerge --update --backup=none po/fr.po po/ctui.pot
+	xgettext --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --from-code=UTF-8 \
+	  --add-comments=TRANSLATORS --package-name=ctui -o po/ctui.pot $(POT_SRC)
+	for po in $(PO); do msgmerge --quiet --update --backup=none $$po po/ctui.pot; done
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/templates \
@@ -110,7 +117,10 @@ DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl
 DEB_TEST  := acl attr python3 bind9-dnsutils busybox-static curl zstd iproute2 procps tmux sqlite3 socat lxc wrk slapd ldap-utils pebble nginx
 deps:
 	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) $(DEB_I18N)
+	sed -i 's/^# *\(fr_FR.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+	grep -q '^fr_FR.UTF-8 UTF-8' /etc/locale.gen || echo 'fr_FR.UTF-8 UTF-8' >> /etc/locale.gen
+	locale-gen
 
 format:
 	clang-format -i $(ENGINE_SRC) $(CLI_SRC) $(INIT_SRC) $(wildcard src/*/*.h include/ctui/*.h)
