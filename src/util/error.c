@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/util.h"
+
 int ctui_error_set(struct ctui_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -24,7 +26,8 @@ int ctui_error_errno(struct ctui_error *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	return ctui_error_set(err, code, "%s: %s", what, strerror(code));
+	/* TRANSLATORS: an action, then the system's reason (strerror). */
+	return ctui_error_set(err, code, _("%s: %s"), what, strerror(code));
 }
 
 int ctui_error_prefix(struct ctui_error *err, const char *fmt, ...)
@@ -37,7 +40,8 @@ int ctui_error_prefix(struct ctui_error *err, const char *fmt, ...)
 	vsnprintf(context, sizeof context, fmt, ap);
 	va_end(ap);
 	memcpy(old, err->message, sizeof old);
-	snprintf(err->message, sizeof err->message, "%s: %s", context, old);
+	/* TRANSLATORS: the context, then the message it leads to. */
+	snprintf(err->message, sizeof err->message, _("%s: %s"), context, old);
 	return -1;
 }
 
