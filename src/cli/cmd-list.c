@@ -30,16 +30,21 @@ static void print_json(const struct ctui_site *sites, size_t count)
 
 static void print_table(const struct ctui_site *sites, size_t count)
 {
-	char addr[16], memory[16];
+	char addr[16], memory[16], name[64], domain[64], state[64], ipv4[64], template[64];
 
-	printf("%-20s %-32s %-9s %-15s %-10s %6s %7s\n", _("NAME"), _("DOMAIN"), _("STATE"),
-	       _("IPV4"), _("TEMPLATE"), _("CPU"), _("MEMORY"));
+	/* The translated headers and states may hold accented letters, which
+	 * printf's field widths count as two columns. */
+	printf("%s %s %s %s %s %6s %7s\n", cli_pad(_("NAME"), 20, name, sizeof name),
+	       cli_pad(_("DOMAIN"), 32, domain, sizeof domain),
+	       cli_pad(_("STATE"), 9, state, sizeof state), cli_pad(_("IPV4"), 15, ipv4, sizeof ipv4),
+	       cli_pad(_("TEMPLATE"), 10, template, sizeof template), _("CPU"), _("MEMORY"));
 	for (size_t i = 0; i < count; i++) {
 		const struct ctui_site *s = &sites[i];
 
-		printf("%-20s %-32s %-9s %-15s %-10s %6u %7s\n", s->name, s->domain,
-		       ctui_state_label(s->state), cli_format_ipv4(s->ipv4, addr), s->template_name,
-		       s->limits.cpu_shares, cli_format_size(s->limits.memory, memory));
+		printf("%-20s %-32s %s %-15s %-10s %6u %7s\n", s->name, s->domain,
+		       cli_pad(ctui_state_label(s->state), 9, state, sizeof state),
+		       cli_format_ipv4(s->ipv4, addr), s->template_name, s->limits.cpu_shares,
+		       cli_format_size(s->limits.memory, memory));
 	}
 }
 

@@ -7,14 +7,22 @@
 #include "cli/format.h"
 #include "util/util.h"
 
-static void print_time(const char *label, time_t when)
+/* Returns TEXT padded to the label column; valid until the next call. */
+static const char *label(const char *text)
+{
+	static char padded[128];
+
+	return cli_pad(text, 16, padded, sizeof padded);
+}
+
+static void print_time(const char *name, time_t when)
 {
 	char text[64];
 	struct tm tm;
 
 	localtime_r(&when, &tm);
 	strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S %z", &tm);
-	printf("%-16s %s\n", label, text);
+	printf("%s %s\n", label(name), text);
 }
 
 static void print_usage(struct ctui_engine *engine, const struct ctui_site *site)
@@ -24,15 +32,15 @@ static void print_usage(struct ctui_engine *engine, const struct ctui_site *site
 	char size[16];
 
 	if (ctui_site_usage(engine, site->name, &usage, &err) < 0) {
-		printf("%-16s %s\n", _("usage:"), err.message);
+		printf("%s %s\n", label(_("usage:")), err.message);
 		return;
 	}
-	printf("%-16s %.2f s\n", _("cpu time:"), (double)usage.cpu_ns / 1e9);
-	printf("%-16s %s\n", _("memory used:"), cli_format_size(usage.memory, size));
-	printf("%-16s %u\n", _("tasks:"), usage.pids);
-	printf("%-16s %u\n", _("cgroup shares:"), usage.limits.cpu_shares);
-	printf("%-16s %s\n", _("cgroup memory:"), cli_format_size(usage.limits.memory, size));
-	printf("%-16s %u\n", _("cgroup pids:"), usage.limits.pids);
+	printf("%s %.2f s\n", label(_("cpu time:")), (double)usage.cpu_ns / 1e9);
+	printf("%s %s\n", label(_("memory used:")), cli_format_size(usage.memory, size));
+	printf("%s %u\n", label(_("tasks:")), usage.pids);
+	printf("%s %u\n", label(_("cgroup shares:")), usage.limits.cpu_shares);
+	printf("%s %s\n", label(_("cgroup memory:")), cli_format_size(usage.limits.memory, size));
+	printf("%s %u\n", label(_("cgroup pids:")), usage.limits.pids);
 }
 
 static const char *on_off(bool value)
@@ -47,22 +55,22 @@ static void print_tls(struct ctui_engine *engine, const struct ctui_site *site)
 	struct ctui_tls_status tls;
 	struct ctui_error err = { 0 };
 
-	printf("%-16s %s\n", _("dns record:"), site->record == CTUI_RECORD_CNAME ?
+	printf("%s %s\n", label(_("dns record:")), site->record == CTUI_RECORD_CNAME ?
 						   "CNAME" : "A/AAAA");
 	if (records)
-		printf("%-16s %s\n", _("owner must add:"), records);
-	printf("%-16s %s\n", _("redirect:"), on_off(site->redirect));
-	printf("%-16s %s\n", _("hsts:"), on_off(site->hsts));
+		printf("%s %s\n", label(_("owner must add:")), records);
+	printf("%s %s\n", label(_("redirect:")), on_off(site->redirect));
+	printf("%s %s\n", label(_("hsts:")), on_off(site->hsts));
 
 	if (ctui_site_tls_status(engine, site->name, &tls, &err) < 0) {
-		printf("%-16s %s\n", _("certificate:"), err.message);
+		printf("%s %s\n", label(_("certificate:")), err.message);
 		return;
 	}
-	printf("%-16s %s\n", _("certificate:"), ctui_tls_state_label(tls.state));
+	printf("%s %s\n", label(_("certificate:")), ctui_tls_state_label(tls.state));
 	if (tls.md_name[0])
-		printf("%-16s %s\n", _("managed domain:"), tls.md_name);
+		printf("%s %s\n", label(_("managed domain:")), tls.md_name);
 	if (tls.reason[0])
-		printf("%-16s %s\n", _("https:"), tls.reason);
+		printf("%s %s\n", label(_("https:")), tls.reason);
 }
 
 static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
@@ -70,23 +78,23 @@ static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
 	const struct ctui_config *cfg = ctui_engine_config(engine);
 	char addr[16], size[16];
 
-	printf("%-16s %s\n", _("name:"), site->name);
-	printf("%-16s %s\n", _("domain:"), site->domain);
-	printf("%-16s %s\n", _("state:"), ctui_state_label(site->state));
-	printf("%-16s %s\n", _("ipv4:"), cli_format_ipv4(site->ipv4, addr));
-	printf("%-16s %s (%s)\n", _("template:"), site->template_name, site->template_version);
-	printf("%-16s %s\n", _("storage:"), ctui_storage_name(site->storage));
-	printf("%-16s %u\n", _("cpu shares:"), site->limits.cpu_shares);
-	printf("%-16s %s\n", _("memory limit:"), cli_format_size(site->limits.memory, size));
-	printf("%-16s %u\n", _("pids limit:"), site->limits.pids);
-	printf("%-16s %s\n", _("owner:"), site->owner);
-	printf("%-16s %s/ctui-%s.conf\n", _("vhost:"), cfg->vhost_dir, site->name);
+	printf("%s %s\n", label(_("name:")), site->name);
+	printf("%s %s\n", label(_("domain:")), site->domain);
+	printf("%s %s\n", label(_("state:")), ctui_state_label(site->state));
+	printf("%s %s\n", label(_("ipv4:")), cli_format_ipv4(site->ipv4, addr));
+	printf("%s %s (%s)\n", label(_("template:")), site->template_name, site->template_version);
+	printf("%s %s\n", label(_("storage:")), ctui_storage_name(site->storage));
+	printf("%s %u\n", label(_("cpu shares:")), site->limits.cpu_shares);
+	printf("%s %s\n", label(_("memory limit:")), cli_format_size(site->limits.memory, size));
+	printf("%s %u\n", label(_("pids limit:")), site->limits.pids);
+	printf("%s %s\n", label(_("owner:")), site->owner);
+	printf("%s %s/ctui-%s.conf\n", label(_("vhost:")), cfg->vhost_dir, site->name);
 	print_tls(engine, site);
 	print_time(_("created:"), site->created);
 	print_time(_("changed:"), site->changed);
 
 	if (site->state == CTUI_STATE_RUNNING || site->state == CTUI_STATE_STARTING) {
-		printf("%-16s %d\n", _("init pid:"), (int)site->init_pid);
+		printf("%s %d\n", label(_("init pid:")), (int)site->init_pid);
 		print_usage(engine, site);
 	} else if (site->state == CTUI_STATE_CRASHED) {
 		printf(_("The site's init process (pid %d) is gone: run `ctui restart %s`.\n"),
