@@ -87,10 +87,11 @@ DEB_I18N := locales
 
 # Every file that may hold a message: the sources of the engine, util, CLI and
 # TUI, and all headers, since a header may define a table of N_() strings.
+# Locations name files only, so that moved lines leave po/*.po unchanged.
 POT_SRC := $(sort $(ENGINE_SRC) $(CLI_SRC) $(wildcard src/*/*.h include/ctui/*.h))
 pot:
 	xgettext --keyword=_ --keyword=N_ --keyword=ngettext:1,2 --from-code=UTF-8 \
-	  --add-comments=TRANSLATORS --package-name=ctui -o po/ctui.pot $(POT_SRC)
+	  --add-comments=TRANSLATORS --add-location=file --package-name=ctui -o po/ctui.pot $(POT_SRC)
 	for po in $(PO); do msgmerge --quiet --update --backup=none $$po po/ctui.pot; done
 
 install: all
