@@ -22,11 +22,13 @@ void cli_backup_progress(void *ctx, const struct ctui_backup_progress *progress)
 	    last->tv_sec * 1000 + last->tv_nsec / 1000000 + 200)
 		return;
 	*last = now;
+	/* The carriage return stays out of the messages: gettext rejects it there. */
+	fputc('\r', stderr);
 	if (progress->bytes_total)
-		fprintf(stderr, _("\r%.1f of %.1f MiB"), (double)progress->bytes_done / MIB,
+		fprintf(stderr, _("%.1f of %.1f MiB"), (double)progress->bytes_done / MIB,
 			(double)progress->bytes_total / MIB);
 	else
-		fprintf(stderr, _("\r%.1f MiB"), (double)progress->bytes_done / MIB);
+		fprintf(stderr, _("%.1f MiB"), (double)progress->bytes_done / MIB);
 	fflush(stderr);
 }
 
