@@ -1,5 +1,6 @@
 /* Key tables: dispatch, names for people, the footer, and the handlers that
  * several screens share. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,9 +77,54 @@ int tui_dispatch_key(struct tui *tui, const struct tui_screen *screen, void *sta
 	return -1;
 }
 
+struct footer_fit {
+	int gap;       /* blanks after each label: 1, or 0 when the colours must separate them */
+	int cap;       /* the widest a label may be; INT_MAX when none is cut */
+};
+
+/* The columns the footer of SCREEN takes with FIT. */
+static int footer_width(const struct tui_screen *screen, struct footer_fit fit)
+{
+	char name[32];
+	int total = 0;
+
+	for (size_t i = 0; i < screen->n_keys; i++) {
+		int width;
+
+		if (!screen->keys[i].footer)
+			continue;
+		width = tui_text_width(_(screen->keys[i].footer));
+		total += tui_text_width(tui_key_name(screen->keys[i].codes[0], name)) +
+			 (width < fit.cap ? width : fit.cap) + fit.gap;
+	}
+	return total;
+}
+
+/* How to fit every footer label of SCREEN in COLS: one blank after each
+ * label when there is room, else none (the key's colour starts the next
+ * label, as in htop), else the longest labels cut first. A translation with
+ * longer words thus keeps every key, F10 included, on 80 columns. A cap of
+ * 0 means that even one column per label is too much: labels that do not
+ * fit are then left out. */
+static struct footer_fit footer_fit(const struct tui_screen *screen)
+{
+	struct footer_fit fit = { 1, INT_MAX };
+
+	if (footer_width(screen, fit) <= COLS)
+		return fit;
+	fit.gap = 0;
+	if (footer_width(screen, fit) <= COLS)
+		return fit;
+	for (fit.cap = 32; fit.cap > 0; fit.cap--)
+		if (footer_width(screen, fit) <= COLS)
+			return fit;
+	return (struct footer_fit){ 1, INT_MAX };
+}
+
 void tui_draw_footer(struct tui *tui)
 {
 	const struct tui_screen *screen = tui_top(tui);
+	struct footer_fit fit = footer_fit(screen);
 	int y = LINES - 1, x = 0;
 	char name[32];
 
@@ -94,7 +140,9 @@ void tui_draw_footer(struct tui *tui)
 		key_name = tui_key_name(entry->codes[0], name);
 		label = _(entry->footer);
 		key_width = tui_text_width(key_name);
-		label_width = tui_text_width(label) + 1;
+		label_width = tui_text_width(label);
+		if (label_width > fit.cap)
+			label_width = fit.cap;
 		/* A label that does not fit is left out; help lists every key. */
 		if (x + key_width + label_width > COLS)
 			continue;
@@ -104,11 +152,11 @@ void tui_draw_footer(struct tui *tui)
 			 TUI_LEFT);
 		if (tui->n_footer_hits < TUI_FOOTER_MAX) {
 			tui->footer_hits[tui->n_footer_hits].x0 = x;
-			tui->footer_hits[tui->n_footer_hits].x1 = x + key_width + label_width;
+			tui->footer_hits[tui->n_footer_hits].x1 = x + key_width + label_width + fit.gap;
 			tui->footer_hits[tui->n_footer_hits].key = entry->codes[0];
 			tui->n_footer_hits++;
 		}
-		x += key_width + label_width;
+		x += key_width + label_width + fit.gap;
 	}
 }
 

@@ -85,7 +85,9 @@ tui_capture_escapes() {
 
 # Replaces what changes from run to run with fixed text of the same width
 # where the layout depends on it: host figures, the test's prefix and
-# subnet, times, template versions, live CPU and memory, graphs.
+# subnet, times, template versions, live CPU and memory, graphs. In French
+# the host figures do not fit in 80 columns and are cut where their widths
+# decide, so that whole line after the site count is replaced.
 tui_normalize() {
 	sed -E \
 		-e "s|$T|/tmp/ctui-systest.XXXXXX|g" \
@@ -96,7 +98,9 @@ tui_normalize() {
 		-e 's/[0-9]{8}T[0-9]{6}Z/YYYYMMDDThhmmssZ/g' \
 		-e 's/\(([0-9]+) s\)/(N s)/g' \
 		-e '/ running /s/ +([0-9]+\.[0-9]|-) +([0-9.]+[BKMGT]|-)$/ <cpu> <memory>/' \
-		-e 's/^ (CPU|Memory)( +)[^ a-z].*$/ \1\2<graph>/'
+		-e 's/^ (CPU|Memory)( +)[^ a-z].*$/ \1\2<graph>/' \
+		-e 's/^( Sites : [0-9]+ sur [0-9]+ en marche ).*$/\1  <host figures>/' \
+		-e 's/^ (CPU|Mém\.)( +)[^ a-z].*$/ \1\2<graph>/'
 }
 
 # tui_wait_for TEXT [SECONDS]: waits until the pane shows TEXT; a failed
