@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctui/backup.h"
 #include "util/util.h"
 
 /* The worker's side. */
@@ -37,6 +38,58 @@ static void report_progress(void *ctx, const char *line)
 	write_line(*(int *)ctx, "progress", line);
 }
 
+struct bytes_report {
+	int fd;
+	long long last_ms;
+};
+
+/* Sends the bytes done and to do, at most ten times a second. */
+static void report_bytes(void *ctx, const struct ctui_backup_progress *progress)
+{
+	struct bytes_report *report = ctx;
+	struct timespec now;
+	char text[64];
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (ms < report->last_ms + 100)
+		return;
+	report->last_ms = ms;
+	snprintf(text, sizeof text, "%llu %llu", (unsigned long long)progress->bytes_done,
+		 (unsigned long long)progress->bytes_total);
+	write_line(report->fd, "bytes", text);
+}
+
+static int perform_backup(struct ctui_engine *engine, const struct tui_job_request *request,
+			  int fd, struct ctui_error *err)
+{
+	struct bytes_report report = { .fd = fd };
+	struct ctui_backup_params params = {
+		.name = request->name,
+		.compression = CTUI_COMPRESSION_ZSTD,
+		.progress = report_bytes,
+		.ctx = &report,
+	};
+	struct ctui_restore_params restore = {
+		.archive = request->archive,
+		.new_name = request->name,
+		.progress = report_bytes,
+		.ctx = &report,
+	};
+	cleanup_free char *path = NULL;
+
+	if (request->kind == TUI_JOB_VERIFY)
+		return ctui_backup_verify(request->archive, report_bytes, &report, NULL, err);
+	if (request->kind == TUI_JOB_RESTORE)
+		return ctui_site_restore(engine, &restore, NULL, err);
+
+	if (ctui_site_backup(engine, &params, &path, err) < 0)
+		return -1;
+	write_line(fd, "result", path);
+	return 0;
+}
+
 static int perform(struct ctui_engine *engine, const struct tui_job_request *request, int fd,
 		   struct ctui_error *err)
 {
@@ -60,6 +113,10 @@ static int perform(struct ctui_engine *engine, const struct tui_job_request *req
 		return ctui_site_create(engine, &params, &created, err);
 	case TUI_JOB_BUILD:
 		return ctui_template_build(engine, request->name, report_progress, &fd, err);
+	case TUI_JOB_BACKUP:
+	case TUI_JOB_VERIFY:
+	case TUI_JOB_RESTORE:
+		return perform_backup(engine, request, fd, err);
 	}
 	return ctui_error_set(err, EINVAL, _("unknown job kind %d"), (int)request->kind);
 }
@@ -212,6 +269,15 @@ static void handle_line(struct tui_job *job, char *line)
 		job->lines++;
 		if (job->request.kind == TUI_JOB_BUILD)
 			estimate_build(job, line + 9);
+	} else if (!strncmp(line, "bytes ", 6)) {
+		unsigned long long done = 0, total = 0;
+
+		if (sscanf(line + 6, "%llu %llu", &done, &total) == 2) {
+			job->bytes_done = done;
+			job->bytes_total = total;
+		}
+	} else if (!strncmp(line, "result ", 7)) {
+		snprintf(job->result, sizeof job->result, "%s", line + 7);
 	} else if (!strncmp(line, "ok", 2)) {
 		job->state = TUI_JOB_SUCCEEDED;
 	} else if (!strncmp(line, "error ", 6)) {
@@ -292,10 +358,13 @@ bool tui_job_kind_cancellable(enum tui_job_kind kind)
 	case TUI_JOB_START:
 	case TUI_JOB_RESTART:
 	case TUI_JOB_BUILD:
+	case TUI_JOB_BACKUP:
 		return true;
 	case TUI_JOB_STOP:
 	case TUI_JOB_DESTROY:
 	case TUI_JOB_CREATE:
+	case TUI_JOB_VERIFY:
+	case TUI_JOB_RESTORE:
 		return false;
 	}
 	return false;
@@ -310,7 +379,8 @@ bool tui_job_kind_cancellable(enum tui_job_kind kind)
  * template's current base is untouched. */
 bool tui_job_cancellable(const struct tui_job *job)
 {
-	if (job->state != TUI_JOB_RUNNING || !tui_job_kind_cancellable(job->request.kind))
+	if (job->state != TUI_JOB_RUNNING || !tui_job_kind_cancellable(job->request.kind) ||
+	    job->undo_requested)
 		return false;
 	return job->request.kind != TUI_JOB_BUILD || job->fraction < BUILD_KILLABLE_BELOW;
 }
@@ -386,6 +456,15 @@ const char *tui_job_title(const struct tui_job *job, char *out, size_t size)
 	case TUI_JOB_BUILD:
 		snprintf(out, size, _("Building template %s"), name);
 		break;
+	case TUI_JOB_BACKUP:
+		snprintf(out, size, _("Backing up site %s"), name);
+		break;
+	case TUI_JOB_VERIFY:
+		snprintf(out, size, _("Verifying a backup of site %s"), name);
+		break;
+	case TUI_JOB_RESTORE:
+		snprintf(out, size, _("Restoring site %s"), name);
+		break;
 	}
 	return out;
 }
@@ -416,6 +495,19 @@ static void format_success(const struct tui_job *job, char *out, size_t size)
 	case TUI_JOB_BUILD:
 		snprintf(out, size, _("Built template %s."), name);
 		break;
+	case TUI_JOB_BACKUP:
+		if (job->undo_requested)
+			snprintf(out, size, _("Cancelled the backup of site %s; its archive is deleted."), name);
+		else
+			snprintf(out, size, _("Backed up site %s to %s."), name,
+				 strrchr(job->result, '/') ? strrchr(job->result, '/') + 1 : job->result);
+		break;
+	case TUI_JOB_VERIFY:
+		snprintf(out, size, _("The backup %s of site %s is intact."), tui_job_archive_name(job), name);
+		break;
+	case TUI_JOB_RESTORE:
+		snprintf(out, size, _("Restored site %s; press s to start it."), name);
+		break;
 	}
 }
 
@@ -437,6 +529,13 @@ const char *tui_job_result(const struct tui_job *job, char *out, size_t size)
 		break;
 	}
 	return out;
+}
+
+const char *tui_job_archive_name(const struct tui_job *job)
+{
+	const char *slash = strrchr(job->request.archive, '/');
+
+	return slash ? slash + 1 : job->request.archive;
 }
 
 double tui_job_elapsed(const struct tui_job *job)

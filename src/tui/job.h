@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -23,6 +24,9 @@ enum tui_job_kind {
 	TUI_JOB_DESTROY,
 	TUI_JOB_CREATE,
 	TUI_JOB_BUILD,
+	TUI_JOB_BACKUP,     /* the site NAME to STATE_DIR/backups, as `ctui backup NAME` */
+	TUI_JOB_VERIFY,     /* ARCHIVE, whose site is NAME */
+	TUI_JOB_RESTORE,    /* ARCHIVE as the new site NAME */
 };
 
 enum tui_job_state {
@@ -42,6 +46,7 @@ struct tui_job_request {
 	char template_name[CTUI_NAME_MAX + 1];
 	struct ctui_limits limits;
 	bool undo;          /* a STOP that follows a cancelled start */
+	char archive[4096]; /* VERIFY and RESTORE */
 };
 
 struct tui_job {
@@ -54,6 +59,9 @@ struct tui_job {
 	char line[512];               /* the last progress line */
 	unsigned lines;               /* progress lines received */
 	double fraction;              /* 0..1 for builds, estimated from the phases */
+	uint64_t bytes_done;          /* backups, verifications and restores */
+	uint64_t bytes_total;         /* 0 when unknown (verify, restore) */
+	char result[4096];            /* the archive a backup wrote */
 	struct ctui_error error;      /* FAILED or CANCELLED */
 	bool undo_requested;          /* a start was cancelled: stop the site once it ends */
 	char buffer[4096];            /* a partial line from the pipe */
@@ -77,8 +85,8 @@ int tui_job_start(struct tui_jobs *jobs, const struct tui_job_request *request,
  * worker was reaped and STATE is final). */
 bool tui_job_read(struct tui_job *job);
 
-/* Whether a job of KIND can be cancelled at all: starts, restarts and
- * template builds. */
+/* Whether a job of KIND can be cancelled at all: starts, restarts,
+ * template builds and backups. */
 bool tui_job_kind_cancellable(enum tui_job_kind kind);
 
 /* Whether JOB can be cancelled now, as tui_job_cancel() describes. */
@@ -89,7 +97,9 @@ bool tui_job_cancellable(const struct tui_job *job);
  * the site is stopped once it returns. Killing the engine in the middle
  * could leave a container that the database does not know about.
  * A build is killed with its process group while debootstrap is still
- * downloading, before it mounts anything in the new base. */
+ * downloading, before it mounts anything in the new base. A backup is left
+ * to finish too (killed while it copies, it would leave a running site
+ * frozen) and its archive is deleted once it returns. */
 bool tui_job_cancel(struct tui_job *job);
 
 /* Removes JOB from JOBS and frees it. */
@@ -105,6 +115,9 @@ struct tui_job *tui_job_busy(struct tui_jobs *jobs, const char *name, bool templ
  * web" once done. */
 const char *tui_job_title(const struct tui_job *job, char *out, size_t size);
 const char *tui_job_result(const struct tui_job *job, char *out, size_t size);
+
+/* The file name of JOB's archive, without its directory. */
+const char *tui_job_archive_name(const struct tui_job *job);
 
 /* Seconds since JOB started. */
 double tui_job_elapsed(const struct tui_job *job);

@@ -618,6 +618,24 @@ static int key_files(struct tui *tui, void *state)
 	return tui_open_files(tui, row->site.name);
 }
 
+static int key_backup(struct tui *tui, void *state)
+{
+	const struct tui_site_row *row = selected_row(tui, state);
+
+	if (!row)
+		return tui_error(tui, _("No site is selected."));
+	return tui_open_backup(tui, row->site.name);
+}
+
+static int key_backups(struct tui *tui, void *state)
+{
+	const struct tui_site_row *row = selected_row(tui, state);
+
+	if (!row)
+		return tui_error(tui, _("No site is selected."));
+	return tui_open_backups(tui, row->site.name);
+}
+
 static int key_create(struct tui *tui, void *state)
 {
 	(void)state;
@@ -675,6 +693,8 @@ static const struct tui_key main_keys[] = {
 	{ { '\n', 'i' }, NULL, N_("Show the selected site's details"), key_details },
 	{ { 'e' }, NULL, N_("Browse and edit the selected site's files"), key_files },
 	{ { 'T' }, NULL, N_("Show the templates and build them"), key_templates },
+	{ { 'b' }, NULL, N_("Back up the selected site, with its progress"), key_backup },
+	{ { 'B' }, NULL, N_("List the selected site's backups, to verify or restore one"), key_backups },
 	{ { TUI_FN(KEY_UP), 'k' }, NULL, N_("Select the previous site"), key_up },
 	{ { TUI_FN(KEY_DOWN), 'j' }, NULL, N_("Select the next site"), key_down },
 	{ { TUI_FN(KEY_PPAGE) }, NULL, N_("Move the selection up one page"), key_page_up },

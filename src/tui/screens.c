@@ -10,4 +10,5 @@ const struct tui_screen *const tui_screens[TUI_SCREEN_COUNT] = {
 	[TUI_SCREEN_CREATE] = &tui_screen_create,
 	[TUI_SCREEN_CONFIRM] = &tui_screen_confirm,
 	[TUI_SCREEN_PROGRESS] = &tui_screen_progress,
+	[TUI_SCREEN_BACKUPS] = &tui_screen_backups,
 };

@@ -15,6 +15,7 @@ enum tui_screen_id {
 	TUI_SCREEN_CREATE,      /* form-create.c */
 	TUI_SCREEN_CONFIRM,     /* dialog-confirm.c: typed name or yes/no */
 	TUI_SCREEN_PROGRESS,    /* dialog-progress.c */
+	TUI_SCREEN_BACKUPS,     /* screen-backups.c: one site's archives */
 	TUI_SCREEN_COUNT
 };
 
@@ -23,7 +24,7 @@ extern const struct tui_screen *const tui_screens[TUI_SCREEN_COUNT];
 
 extern const struct tui_screen tui_screen_main, tui_screen_details, tui_screen_logs,
 	tui_screen_files, tui_screen_templates, tui_screen_help, tui_screen_create,
-	tui_screen_confirm, tui_screen_progress;
+	tui_screen_confirm, tui_screen_progress, tui_screen_backups;
 
 /* Rows the core draws below every screen: the status line and the footer. */
 #define TUI_BOTTOM_ROWS 2
@@ -38,6 +39,10 @@ int tui_open_details(struct tui *tui, const char *site);
 int tui_open_logs(struct tui *tui, const char *site);
 int tui_open_files(struct tui *tui, const char *site);
 int tui_open_templates(struct tui *tui);
+/* Lists SITE's backups, with verify and restore. */
+int tui_open_backups(struct tui *tui, const char *site);
+/* Backs SITE up in a worker, with a progress window that can cancel it. */
+int tui_open_backup(struct tui *tui, const char *site);
 /* Lists the keys of the screen on top of the stack. */
 int tui_open_help(struct tui *tui);
 int tui_open_create(struct tui *tui);

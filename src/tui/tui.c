@@ -374,6 +374,13 @@ static int end_job(struct tui *tui, struct tui_job *job)
 			redraw |= tui->stack[i].screen->job_done(tui, tui->stack[i].state, job);
 
 	undo = job->undo_requested && job->state == TUI_JOB_SUCCEEDED;
+	if (undo && job->request.kind == TUI_JOB_BACKUP) {
+		/* The archive of a cancelled backup is complete: only deleting it is left. */
+		if (job->result[0] && unlink(job->result) < 0)
+			tui_error(tui, _("Cannot delete %s of the cancelled backup: %s."), job->result,
+				  strerror(errno));
+		undo = false;
+	}
 	stop = job->request;
 	tui_job_remove(&tui->jobs, job);
 	if (undo) {
