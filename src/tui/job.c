@@ -117,6 +117,8 @@ static int perform(struct ctui_engine *engine, const struct tui_job_request *req
 	case TUI_JOB_VERIFY:
 	case TUI_JOB_RESTORE:
 		return perform_backup(engine, request, fd, err);
+	case TUI_JOB_SET:
+		return ctui_site_set(engine, request->name, &request->settings, err);
 	}
 	return ctui_error_set(err, EINVAL, _("unknown job kind %d"), (int)request->kind);
 }
@@ -365,6 +367,7 @@ bool tui_job_kind_cancellable(enum tui_job_kind kind)
 	case TUI_JOB_CREATE:
 	case TUI_JOB_VERIFY:
 	case TUI_JOB_RESTORE:
+	case TUI_JOB_SET:
 		return false;
 	}
 	return false;
@@ -465,8 +468,25 @@ const char *tui_job_title(const struct tui_job *job, char *out, size_t size)
 	case TUI_JOB_RESTORE:
 		snprintf(out, size, _("Restoring site %s"), name);
 		break;
+	case TUI_JOB_SET:
+		snprintf(out, size, _("Changing the HTTPS settings of site %s"), name);
+		break;
 	}
 	return out;
+}
+
+/* "Redirect to HTTPS is now on for site web." for the one setting changed. */
+static void format_settings(const struct tui_job *job, const char *name, char *out, size_t size)
+{
+	const struct ctui_site_settings *settings = &job->request.settings;
+
+	if (settings->redirect != CTUI_SETTING_DEFAULT)
+		snprintf(out, size, settings->redirect == CTUI_SETTING_ON ?
+			 _("The redirect to HTTPS is now on for site %s.") :
+			 _("The redirect to HTTPS is now off for site %s."), name);
+	else
+		snprintf(out, size, settings->hsts == CTUI_SETTING_ON ?
+			 _("HSTS is now on for site %s.") : _("HSTS is now off for site %s."), name);
 }
 
 static void format_success(const struct tui_job *job, char *out, size_t size)
@@ -507,6 +527,9 @@ static void format_success(const struct tui_job *job, char *out, size_t size)
 		break;
 	case TUI_JOB_RESTORE:
 		snprintf(out, size, _("Restored site %s; press s to start it."), name);
+		break;
+	case TUI_JOB_SET:
+		format_settings(job, name, out, size);
 		break;
 	}
 }

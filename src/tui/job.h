@@ -27,6 +27,7 @@ enum tui_job_kind {
 	TUI_JOB_BACKUP,     /* the site NAME to STATE_DIR/backups, as `ctui backup NAME` */
 	TUI_JOB_VERIFY,     /* ARCHIVE, whose site is NAME */
 	TUI_JOB_RESTORE,    /* ARCHIVE as the new site NAME */
+	TUI_JOB_SET,        /* SETTINGS on the site NAME, as `ctui set` */
 };
 
 enum tui_job_state {
@@ -47,6 +48,7 @@ struct tui_job_request {
 	struct ctui_limits limits;
 	bool undo;          /* a STOP that follows a cancelled start */
 	char archive[4096]; /* VERIFY and RESTORE */
+	struct ctui_site_settings settings;   /* SET */
 };
 
 struct tui_job {

@@ -67,6 +67,31 @@ static void add_usage(struct tui *tui, struct details_state *st, const struct ct
 	add(st, _("Kernel task limit"), "%u", usage.limits.pids);
 }
 
+static const char *on_off(bool on)
+{
+	return on ? _("on") : _("off");
+}
+
+/* The certificate as the files show it now, with the reason when the site
+ * is not on HTTPS yet, and what Apache does about it. */
+static void add_https(struct tui *tui, struct details_state *st, const struct ctui_site *site)
+{
+	struct ctui_tls_status status;
+	struct ctui_error err = { 0 };
+
+	add(st, _("DNS record kind"), "%s", site->record == CTUI_RECORD_CNAME ?
+		_("CNAME to the zone") : _("A and AAAA: the host's addresses"));
+	if (ctui_site_tls_status(tui->engine, site->name, &status, &err) < 0) {
+		add(st, _("Certificate"), "%s", err.message);
+	} else {
+		add(st, _("Certificate"), "%s", ctui_tls_state_label(status.state));
+		if (status.reason[0])
+			add(st, _("Not on HTTPS"), "%s", status.reason);
+	}
+	add(st, _("HTTP to HTTPS"), _("%s (R changes it)"), on_off(site->redirect));
+	add(st, _("HSTS"), _("%s (H changes it)"), on_off(site->hsts));
+}
+
 static void add_site(struct tui *tui, struct details_state *st, const struct ctui_site *site)
 {
 	struct ctui_site_paths paths = { 0 };
@@ -101,6 +126,8 @@ static void add_site(struct tui *tui, struct details_state *st, const struct ctu
 	} else if (site->state == CTUI_STATE_CRASHED) {
 		add(st, _("Init process"), _("%d, gone: restart the site with r"), (int)site->init_pid);
 	}
+	/* Last, so that the uptime and usage of a running site fit on 24 lines. */
+	add_https(tui, st, site);
 }
 
 static int load(struct tui *tui, struct details_state *st)
@@ -202,6 +229,35 @@ static int key_files(struct tui *tui, void *state)
 	return tui_open_files(tui, st->site);
 }
 
+/* Flips the redirect (REDIRECT set) or HSTS of the site through the engine,
+ * which rewrites the vhost and reloads Apache in the worker. */
+static int toggle(struct tui *tui, struct details_state *st, bool redirect)
+{
+	struct tui_job_request request = { .kind = TUI_JOB_SET };
+	struct ctui_error err = { 0 };
+	struct ctui_site site;
+	enum ctui_setting *setting;
+	bool on;
+
+	if (ctui_site_get(tui->engine, st->site, &site, &err) < 0)
+		return tui_error(tui, "%s", err.message);
+	setting = redirect ? &request.settings.redirect : &request.settings.hsts;
+	on = redirect ? site.redirect : site.hsts;
+	*setting = on ? CTUI_SETTING_OFF : CTUI_SETTING_ON;
+	snprintf(request.name, sizeof request.name, "%s", st->site);
+	return tui_launch(tui, &request, false, NULL);
+}
+
+static int key_redirect(struct tui *tui, void *state)
+{
+	return toggle(tui, state, true);
+}
+
+static int key_hsts(struct tui *tui, void *state)
+{
+	return toggle(tui, state, false);
+}
+
 static int details_tick(struct tui *tui, void *state)
 {
 	return load(tui, state);
@@ -227,6 +283,8 @@ static const struct tui_key details_keys[] = {
 	{ { TUI_FN(KEY_F(8)), 'l' }, N_("Logs"), N_("Show the site's Apache logs"), key_logs },
 	{ { 'e' }, N_("Files"), N_("Browse and edit the site's files"), key_files },
 	{ { 27, 'q' }, N_("Back"), N_("Back to the site list"), tui_key_back },
+	{ { 'R' }, NULL, N_("Turn the redirect from HTTP to HTTPS on or off"), key_redirect },
+	{ { 'H' }, NULL, N_("Turn HSTS (Strict-Transport-Security) on or off"), key_hsts },
 	{ { TUI_FN(KEY_UP), 'k' }, NULL, N_("Scroll up"), key_up },
 	{ { TUI_FN(KEY_DOWN), 'j' }, NULL, N_("Scroll down"), key_down },
 };
