@@ -89,13 +89,22 @@ char *ctui_apache_vhost_path(const struct ctui_config *cfg, const char *site)
  * but not the scheme. A stopped site has no host on the bridge, so connect()
  * would wait for ARP to give up: connectiontimeout turns that into a quick
  * 503, and retry=0 lets the first request after a start through instead of
- * the 60 s default back-off. */
+ * the 60 s default back-off.
+ *
+ * The site's Apache (event MPM, 64 workers, see template_build.c) closes its
+ * idle keep-alive connections whenever all its workers are busy, and a
+ * request that the host sends on such a connection fails with "AH01102 error
+ * reading status line": mod_proxy does not retry it. max=8 caps the pooled
+ * connections of each host Apache process to the site, so that up to 8 host
+ * processes never occupy every worker of the site; a host thread waits for a
+ * free connection instead. ttl=30 closes the idle ones before the site's
+ * KeepAliveTimeout of 60 s does. */
 static char *proxy_block(const char *backend, const char *scheme)
 {
 	return xasprintf("\tProxyRequests Off\n"
 			 "\tProxyPreserveHost On\n"
 			 "\tRequestHeader set X-Forwarded-Proto \"%s\"\n"
-			 "\tProxyPass / http://%s:80/ connectiontimeout=2 retry=0\n"
+			 "\tProxyPass / http://%s:80/ connectiontimeout=2 retry=0 max=8 ttl=30\n"
 			 "\tProxyPassReverse / http://%s:80/\n",
 			 scheme, backend, backend);
 }

@@ -21,24 +21,25 @@
 /* The metadata file in the root of every built base. */
 #define METADATA_FILE ".ctui-template"
 
-/* Apache's event MPM sized for one small site. One child with 16 worker
+/* Apache's event MPM sized for one small site. One child with 64 worker
  * threads serves requests, and idle keep-alive connections wait in the
- * listener thread without holding a worker. ServerLimit 2 leaves a slot for
- * the new child of a graceful restart while the old one finishes. Measured
- * with bookworm's Apache 2.4.68: 19 tasks idle and with 20 open connections,
- * 37 during a graceful restart, inside a pids limit of 64.
- * MaxSpareThreads is MinSpareThreads + ThreadsPerChild, the smallest value
- * Apache accepts without correcting it. */
+ * listener thread without holding a worker. When every worker is busy, the
+ * event MPM closes all idle keep-alive connections, and the host's reverse
+ * proxy fails the requests it was sending on them: 64 workers stay above the
+ * host's pooled connections (max=8 per host process in apache.c) for up to 8
+ * host processes. ServerLimit 2 leaves a slot for the new child of a graceful
+ * restart while the old one finishes. MaxSpareThreads is MinSpareThreads +
+ * ThreadsPerChild, the smallest value Apache accepts without correcting it. */
 static const char mpm_event_conf[] =
 	"# Written by ctui when it built this template base: one small site.\n"
 	"<IfModule mpm_event_module>\n"
 	"\tStartServers             1\n"
 	"\tServerLimit              2\n"
-	"\tThreadLimit             16\n"
-	"\tThreadsPerChild         16\n"
-	"\tMaxRequestWorkers       16\n"
+	"\tThreadLimit             64\n"
+	"\tThreadsPerChild         64\n"
+	"\tMaxRequestWorkers       64\n"
 	"\tMinSpareThreads          4\n"
-	"\tMaxSpareThreads         20\n"
+	"\tMaxSpareThreads         68\n"
 	"\tMaxConnectionsPerChild   0\n"
 	"</IfModule>\n";
 

@@ -107,7 +107,7 @@ static void shipped_static_conf_loads(void **state)
 
 	assert_int_equal(tpl.limits.cpu_shares, 1024);
 	assert_int_equal(tpl.limits.memory, 64 * 1024 * 1024);
-	assert_int_equal(tpl.limits.pids, 64);
+	assert_int_equal(tpl.limits.pids, 160);
 
 	assert_int_equal(tpl.n_services, 1);
 	assert_string_equal(tpl.services[0].name, "apache2");
