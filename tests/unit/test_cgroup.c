@@ -68,7 +68,7 @@ static void remove_parent(void)
 {
 	char dir[256];
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof controllers / sizeof controllers[0]; i++) {
 		cg_dir(dir, sizeof dir, controllers[i], "site");
 		rmdir(dir);
 		cg_dir(dir, sizeof dir, controllers[i], NULL);
@@ -233,7 +233,7 @@ static void test_attach_usage_destroy(void **state)
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 	child = 0;
 	assert_int_equal(ctui_cgroup_destroy(parent, "site", &err), 0);
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof controllers / sizeof controllers[0]; i++) {
 		if (unified && strcmp(controllers[i], "cpuacct") == 0)
 			continue;
 		assert_false(cg_exists(controllers[i], "site"));

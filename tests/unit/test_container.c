@@ -190,7 +190,7 @@ static int teardown(void **state)
 				    1000, &err);
 	ctui_net_veth_delete(fx->veth, &err);
 	ctui_net_bridge_delete(fx->bridge, &err);
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof controllers / sizeof controllers[0]; i++) {
 		snprintf(path, sizeof path, "/sys/fs/cgroup/%s/%s/site", controllers[i], fx->parent);
 		rmdir(path);
 		snprintf(path, sizeof path, "/sys/fs/cgroup/%s/%s", controllers[i], fx->parent);
