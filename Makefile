@@ -114,7 +114,7 @@ install: all
 DEB_BUILD := build-essential pkg-config gettext libnl-3-dev libnl-route-3-dev libcgroup-dev \
              libsqlite3-dev libldap2-dev libarchive-dev libinih-dev libldns-dev libcap-dev \
              libncurses-dev libcmocka-dev
-DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl
+DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl ssl-cert
 DEB_TEST  := acl attr python3 bind9-dnsutils busybox-static curl zstd iproute2 procps tmux sqlite3 socat lxc wrk slapd ldap-utils pebble nginx
 deps:
 	apt-get update
