@@ -189,9 +189,7 @@ static int key_up(struct tui *tui, void *state)
 	struct backups_state *st = state;
 
 	(void)tui;
-	if (st->selected > 0)
-		st->selected--;
-	return TUI_REDRAW_SCREEN;
+	return tui_list_step(&st->selected, st->count, -1);
 }
 
 static int key_down(struct tui *tui, void *state)
@@ -199,9 +197,7 @@ static int key_down(struct tui *tui, void *state)
 	struct backups_state *st = state;
 
 	(void)tui;
-	if (st->selected + 1 < st->count)
-		st->selected++;
-	return TUI_REDRAW_SCREEN;
+	return tui_list_step(&st->selected, st->count, 1);
 }
 
 static int key_reload(struct tui *tui, void *state)

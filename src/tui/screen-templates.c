@@ -128,9 +128,7 @@ static int key_up(struct tui *tui, void *state)
 	struct templates_state *st = state;
 
 	(void)tui;
-	if (st->selected > 0)
-		st->selected--;
-	return TUI_REDRAW_SCREEN;
+	return tui_list_step(&st->selected, st->count, -1);
 }
 
 static int key_down(struct tui *tui, void *state)
@@ -138,9 +136,7 @@ static int key_down(struct tui *tui, void *state)
 	struct templates_state *st = state;
 
 	(void)tui;
-	if (st->selected + 1 < st->count)
-		st->selected++;
-	return TUI_REDRAW_SCREEN;
+	return tui_list_step(&st->selected, st->count, 1);
 }
 
 static int key_reload(struct tui *tui, void *state)

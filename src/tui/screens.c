@@ -12,3 +12,12 @@ const struct tui_screen *const tui_screens[TUI_SCREEN_COUNT] = {
 	[TUI_SCREEN_PROGRESS] = &tui_screen_progress,
 	[TUI_SCREEN_BACKUPS] = &tui_screen_backups,
 };
+
+int tui_list_step(size_t *selected, size_t count, int step)
+{
+	if (step < 0 && *selected > 0)
+		(*selected)--;
+	else if (step > 0 && *selected + 1 < count)
+		(*selected)++;
+	return TUI_REDRAW_SCREEN;
+}

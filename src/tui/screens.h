@@ -71,6 +71,9 @@ void tui_draw_footer(struct tui *tui);
 int tui_footer_click(struct tui *tui, int x);
 /* Looks KEY up in SCREEN's key table and runs it; -1 when not found. */
 int tui_dispatch_key(struct tui *tui, const struct tui_screen *screen, void *state, int key);
+/* Moves the selection of a list of COUNT rows one row up (STEP -1) or down
+ * (STEP 1), stopping at either end. Returns TUI_REDRAW_SCREEN. */
+int tui_list_step(size_t *selected, size_t count, int step);
 /* A key's name for people: "F2", "Enter", "c". OUT has room for 32 bytes. */
 const char *tui_key_name(int key, char *out);
 
