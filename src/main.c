@@ -45,7 +45,8 @@ static void usage(FILE *out)
 		CTUI_DEFAULT_CONFIG);
 }
 
-/* Who runs ctui, for the event log: the user behind sudo when there is one. */
+/* Returns the user running ctui, for the event log: the user behind sudo
+ * when there is one. */
 static const char *find_actor(void)
 {
 	const char *sudo_user = getenv("SUDO_USER");

@@ -56,7 +56,7 @@ struct ctui_backup_params {
 int ctui_site_backup(struct ctui_engine *engine, const struct ctui_backup_params *params,
 		     char **path, struct ctui_error *err);
 
-/* What an archive says about its site. */
+/* The site description read from an archive. */
 struct ctui_backup_info {
 	struct ctui_site site;     /* the row at backup time; state is always stopped */
 	bool full;

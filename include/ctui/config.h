@@ -10,7 +10,7 @@
 
 #define CTUI_DEFAULT_CONFIG CTUI_SYSCONFDIR "/ctui.conf"
 
-/* Where the sites' certificates come from. */
+/* Source of the sites' certificates. */
 enum ctui_tls_mode {
 	CTUI_TLS_MODE_ACME,         /* Apache's mod_md, from the ACME directory */
 	CTUI_TLS_MODE_SELF_SIGNED,  /* a local CA that ctui keeps in STATE_DIR/ca */
@@ -64,7 +64,7 @@ struct ctui_config {
 	char *cgroup_parent;      /* cgroup holding every site: PARENT/NAME */
 
 	/* [container] */
-	unsigned start_timeout;   /* seconds until the site must answer HTTP */
+	unsigned start_timeout;   /* seconds until the site must respond to HTTP */
 	unsigned stop_timeout;    /* seconds between SIGTERM and SIGKILL */
 
 	/* [tui] */
@@ -73,7 +73,7 @@ struct ctui_config {
 
 /* Loads PATH (CTUI_DEFAULT_CONFIG when NULL) over the built-in defaults.
  * Unknown sections or keys and invalid values are errors naming the file,
- * the line and the key. On failure CFG holds nothing to free. */
+ * the line and the key. On failure CFG contains nothing to free. */
 int ctui_config_load(struct ctui_config *cfg, const char *path, struct ctui_error *err);
 
 void ctui_config_free(struct ctui_config *cfg);

@@ -46,7 +46,7 @@ struct ctui_create_params {
 int ctui_site_create(struct ctui_engine *engine, const struct ctui_create_params *params,
 		     struct ctui_site *created, struct ctui_error *err);
 
-/* Starts the container and returns once the site answers HTTP. */
+/* Starts the container and returns once the site responds to HTTP. */
 int ctui_site_start(struct ctui_engine *engine, const char *name, struct ctui_error *err);
 
 /* SIGTERM to the site's init, then SIGKILL after the stop timeout; removes
@@ -58,7 +58,7 @@ int ctui_site_restart(struct ctui_engine *engine, const char *name, struct ctui_
 /* Stops the site if needed, then removes its vhost, DNS record, files and row. */
 int ctui_site_destroy(struct ctui_engine *engine, const char *name, struct ctui_error *err);
 
-/* What `ctui set` changes on an existing site; DEFAULT fields stay as they
+/* Settings that `ctui set` changes on an existing site; DEFAULT fields stay as they
  * are. */
 struct ctui_site_settings {
 	enum ctui_setting redirect;
@@ -86,7 +86,7 @@ char *ctui_site_owner_records(struct ctui_engine *engine, const struct ctui_site
 
 /* Brings every site's vhost in line with its certificate: a site whose
  * certificate was issued gets its redirect and HSTS, and Apache is reloaded
- * when mod_md holds a new certificate (a new one is served only after a
+ * when mod_md has a new certificate (a new one is served only after a
  * graceful restart). Run it as root after issuance and from cron for
  * renewals. *CHANGED counts the sites whose state changed (may be NULL). */
 int ctui_tls_refresh(struct ctui_engine *engine, unsigned *changed, struct ctui_error *err);

@@ -34,7 +34,7 @@ int cli_fail(const struct ctui_error *err);
 /* Prints "ctui: VERB: MESSAGE" and a hint to run --help; returns CLI_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Whether ARGV holds -h or --help before any "--". */
+/* Whether ARGV contains -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 
 /* Parses "on" or "off" into *SETTING; returns -1 for anything else. */

@@ -471,7 +471,7 @@ static int read_line(const char *controller, const char *path, const char *name,
 	return 0;
 }
 
-/* Whether v2's cgroup.events of PATH says "frozen 1". */
+/* Whether v2's cgroup.events of PATH contains "frozen 1". */
 static int v2_frozen(const char *path, bool *frozen, struct ctui_error *err)
 {
 	cleanup_free char *file = cg_file("memory", path, "cgroup.events");
@@ -484,7 +484,7 @@ static int v2_frozen(const char *path, bool *frozen, struct ctui_error *err)
 	return 0;
 }
 
-/* Whether PATH has reached the state FREEZE asks for. v1 passes through
+/* Whether PATH has reached the state that FREEZE requests. v1 passes through
  * FREEZING while tasks are still being stopped. */
 static int freeze_reached(const char *path, enum cgroup_mode mode, bool freeze, bool *done,
 			  struct ctui_error *err)
@@ -522,7 +522,10 @@ int ctui_cgroup_freeze(const char *parent, const char *site, bool freeze, struct
 					"frozen, or stop it for the backup"),
 				      path, name);
 
-	value = mode == MODE_UNIFIED ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED");
+	if (mode == MODE_UNIFIED)
+		value = freeze ? "1" : "0";
+	else
+		value = freeze ? "FROZEN" : "THAWED";
 	if (cg_write(path, controller, name, value, err) < 0)
 		return -1;
 

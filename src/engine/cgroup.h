@@ -17,7 +17,7 @@ int ctui_cgroup_create(const char *parent, const char *site, const struct ctui_l
 /* Moves PID into PARENT/SITE in every controller used. */
 int ctui_cgroup_attach(const char *parent, const char *site, pid_t pid, struct ctui_error *err);
 
-/* Removes PARENT/SITE once it holds no process, waiting up to a second for
+/* Removes PARENT/SITE once it contains no process, waiting up to a second for
  * exiting tasks. A missing cgroup is not an error. */
 int ctui_cgroup_destroy(const char *parent, const char *site, struct ctui_error *err);
 

@@ -29,9 +29,11 @@ static char *const init_env[] = { env_path, env_home, env_container, NULL };
 static int do_mount(const char *source, const char *target, const char *type,
 		    unsigned long flags, const char *data, struct ctui_error *err)
 {
+	const char *what = type ? type : source;
+
 	if (mount(source, target, type, flags, data) < 0)
 		return ctui_error_errno(err, errno, _("cannot mount %s on %s"),
-					type ? type : source ? source : "none", target);
+					what ? what : "none", target);
 	return 0;
 }
 

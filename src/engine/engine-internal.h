@@ -1,4 +1,4 @@
-/* What the engine's public functions share: the loaded configuration, the
+/* State shared by the engine's public functions: the loaded configuration, the
  * database, and the locks that keep two ctui processes from colliding. */
 #ifndef CTUI_ENGINE_INTERNAL_H
 #define CTUI_ENGINE_INTERNAL_H

@@ -1,5 +1,5 @@
 /* Creating and destroying sites. Creation runs in steps that are undone in
- * reverse order on failure; the database row is committed last, so a site
+ * reverse order on failure. The database row is committed last, so a site
  * that is listed is a site that is complete. */
 #include <errno.h>
 #include <stdbool.h>

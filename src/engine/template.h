@@ -1,5 +1,5 @@
 /* Site templates: TEMPLATE_CONF_DIR/NAME.conf (INI) describes a Debian root
- * filesystem; TEMPLATE_DIR/NAME/VERSION/ holds each built base and
+ * filesystem; TEMPLATE_DIR/NAME/VERSION/ contains each built base and
  * TEMPLATE_DIR/NAME/current is a symbolic link to the newest one. */
 #ifndef CTUI_TEMPLATE_H
 #define CTUI_TEMPLATE_H

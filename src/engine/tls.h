@@ -1,4 +1,4 @@
-/* Where each site's certificate comes from and whether it exists yet: a
+/* The source of each site's certificate and whether it exists yet: a
  * certificate from ctui's own CA in self-signed mode, or mod_md's store in
  * ACME mode. */
 #ifndef CTUI_TLS_H
@@ -42,8 +42,8 @@ int ctui_tls_remove_site(const struct ctui_config *cfg, const char *site, const 
 			 struct ctui_error *err);
 
 /* The TLS state of SITE serving DOMAIN as the files show it; for a site
- * that is not active yet, REASON says why (at most SIZE bytes). *STAGED is
- * set when mod_md holds a new certificate that a reload puts in service. */
+ * that is not active yet, REASON explains why (at most SIZE bytes). *STAGED is
+ * set when mod_md has a new certificate that a reload puts in service. */
 enum ctui_tls_state ctui_tls_probe(const struct ctui_config *cfg, const char *site,
 				   const char *domain, bool *staged, char *reason, size_t size);
 

@@ -10,7 +10,7 @@
  *   column. An indented line that is no comment, no "[section]" and has
  *   neither '=' nor ':' is an error: inih would join it to the value above
  *   as a continuation line, which no ctui file supports.
- * - A line holds at most 198 characters after its indentation and trailing
+ * - A line has at most 198 characters after its indentation and trailing
  *   carriage returns are removed. inih's buffer decides the limit, and a
  *   longer line is an error instead of two lines.
  * - A NUL byte is an error. A UTF-8 byte order mark at the start of the text
