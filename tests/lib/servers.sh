@@ -22,23 +22,33 @@
 #                                                 root that issues certificates)
 #   ctui_test_stop_pebble DIR
 
-# Prints a TCP and UDP port in 20000-39999 on which nothing listens.
+# Prints a TCP and UDP port on which no socket exists, below the kernel's
+# ephemeral range so that an outgoing connection cannot take it before the
+# server binds. With CTUI_TEST_PORT_CLAIMS naming a file, ports listed there
+# are skipped and the chosen one is appended: a test that picks several
+# ports before starting its servers never gets the same one twice.
 ctui_test_free_port() {
-	local port
-	for _ in $(seq 1 50); do
-		port=$((20000 + RANDOM % 20000))
-		if ! ctui_test_port_in_use "$port"; then
-			echo "$port"
-			return 0
+	local port low high
+	read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+	high=$((low - 1))
+	[ "$high" -gt 20000 ] || high=32767
+	for _ in $(seq 1 100); do
+		port=$((20000 + RANDOM % (high - 20000 + 1)))
+		ctui_test_port_in_use "$port" && continue
+		if [ -n "${CTUI_TEST_PORT_CLAIMS:-}" ]; then
+			grep -qx "$port" "$CTUI_TEST_PORT_CLAIMS" 2>/dev/null && continue
+			echo "$port" >>"$CTUI_TEST_PORT_CLAIMS"
 		fi
+		echo "$port"
+		return 0
 	done
-	echo "servers.sh: no free port found in 20000-39999" >&2
+	echo "servers.sh: no free port found in 20000-$high" >&2
 	return 1
 }
 
-# Whether anything listens on PORT (TCP or UDP, any address).
+# Whether any socket uses PORT (TCP in any state, or UDP, any address).
 ctui_test_port_in_use() {
-	[ -n "$(ss -Hltun "sport = :$1" 2>/dev/null)" ]
+	[ -n "$(ss -Hatun "sport = :$1" 2>/dev/null)" ]
 }
 
 ctui_test_require_free_port() {

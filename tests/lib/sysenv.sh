@@ -107,6 +107,7 @@ sysenv_setup() {
 	BRIDGE=${BRIDGE:0:15}
 	CGROUP_PARENT=ctui-test-$$
 	# Random ports: two test runs at once must not pick the same one.
+	export CTUI_TEST_PORT_CLAIMS=$T/ports
 	HTTP_PORT=$(ctui_test_free_port) || exit 1
 	HTTPS_PORT=$(ctui_test_free_port) || exit 1
 	DNS_PORT=$(ctui_test_free_port) || exit 1
