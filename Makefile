@@ -101,6 +101,7 @@ install: all
 	install -m 755 build/ctui-init $(DESTDIR)$(LIBEXECDIR)/ctui-init
 	install -m 755 conf/ctui-setup-host $(DESTDIR)$(SBINDIR)/ctui-setup-host
 	install -m 644 conf/ctui.conf $(DESTDIR)$(DATADIR)/ctui.conf.example
+	install -m 644 conf/apache-proxy.conf $(DESTDIR)$(DATADIR)/apache-proxy.conf
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	for t in conf/templates/*.conf; do \
 	  [ -e $(DESTDIR)$(SYSCONFDIR)/templates/$${t##*/} ] || install -m 644 $$t $(DESTDIR)$(SYSCONFDIR)/templates/; \
