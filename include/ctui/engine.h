@@ -39,6 +39,7 @@ struct ctui_create_params {
 	enum ctui_record_kind record;  /* CNAME by default */
 	enum ctui_setting redirect;    /* default on */
 	enum ctui_setting hsts;        /* default off */
+	const char *owner;             /* a user id; NULL: the creating user */
 };
 
 /* Creates a stopped site: address, root filesystem, vhost, DNS record and
