@@ -64,6 +64,7 @@ int ctui_site_destroy(struct ctui_engine *engine, const char *name, struct ctui_
 struct ctui_site_settings {
 	enum ctui_setting redirect;
 	enum ctui_setting hsts;
+	const char *owner;          /* NULL: unchanged; applied with ctui_site_set_owner() */
 };
 
 /* Records SETTINGS and rewrites the site's vhost (with a graceful reload)

@@ -63,7 +63,7 @@ static int reject(struct ctui_engine *engine, const char *action, const char *si
 
 	ctui_escape(engine->identity.user, user, sizeof user);
 	if (site)
-		ctui_error_set(err, EACCES, _("user %s may not do \"%s\" on site %s: %s"), user,
+		ctui_error_set(err, EACCES, _("user %s may not do \"%s\" on %s: %s"), user,
 			       action, site, why);
 	else
 		ctui_error_set(err, EACCES, _("user %s may not do \"%s\": %s"), user, action, why);
