@@ -29,8 +29,9 @@ ldap_test_start() {
 	slapadd -n 0 -F "$dir/slapd.d" -l "$dir/config.ldif" >"$dir/slapadd.log" 2>&1 &&
 		slapadd -n 1 -F "$dir/slapd.d" -l "$LDAP_TEST_FILES/data.ldif" >>"$dir/slapadd.log" 2>&1 ||
 		{ echo "slapd.sh: slapadd failed:" >&2; cat "$dir/slapadd.log" >&2; return 1; }
-	# -d 0 keeps slapd in the foreground, so that $! is its pid.
-	slapd -d 0 -F "$dir/slapd.d" -h "ldap://127.0.0.1:$port/" >"$dir/slapd.log" 2>&1 &
+	# -d stats keeps slapd in the foreground, so that $! is its pid, and logs
+	# each search filter to slapd.log.
+	slapd -d stats -F "$dir/slapd.d" -h "ldap://127.0.0.1:$port/" >"$dir/slapd.log" 2>&1 &
 	echo $! >"$dir/pid"
 	local i
 	for i in $(seq 100); do
@@ -46,4 +47,46 @@ ldap_test_start() {
 # Stops the slapd of DIR by its pid (SIGTERM, SIGKILL after 10 s).
 ldap_test_stop() {
 	ctui_test_kill_pidfile "$1/pid"
+}
+
+# Starts the test slapd under $T/ldap, appends its [ldap] section to $CONF,
+# and stops slapd at exit before the rest of the teardown. Call it after
+# sysenv_setup or tui_setup, which write $CONF. Sets LDAP_PORT.
+ldap_setup() {
+	local tool
+	for tool in slapd slapadd ldapsearch openssl; do
+		command -v "$tool" >/dev/null || skip_all "$tool is not installed (make deps)"
+	done
+	LDAP_PORT=$(ctui_test_free_port) || exit 1
+	LDAP_NEXT_TEARDOWN=$(trap -p EXIT | sed "s/^trap -- '\(.*\)' EXIT$/\1/")
+	trap ldap_teardown EXIT
+	ldap_test_start "$T/ldap" "$LDAP_PORT" || exit 1
+	printf 'reader-secret\n' >"$T/ldap/reader.password"
+	chmod 600 "$T/ldap/reader.password"
+	ldap_write_section "$CONF" "$T/ldap/tls/ca.crt"
+}
+
+# ldap_write_section FILE CA_FILE: appends the [ldap] section to FILE.
+ldap_write_section() {
+	cat >>"$1" <<CONF
+
+[ldap]
+uri = ldap://127.0.0.1:$LDAP_PORT
+base = ou=people,dc=ctui,dc=test
+filter = (&(objectClass=posixAccount)(uid=%s))
+admin_group = cn=ctui-admins,ou=groups,dc=ctui,dc=test
+starttls = yes
+ca_file = $2
+network_timeout = 3
+timeout = 5
+bind_dn = cn=reader,dc=ctui,dc=test
+bind_password_file = $T/ldap/reader.password
+CONF
+}
+
+ldap_teardown() {
+	local status=$?
+	ldap_test_stop "$T/ldap"
+	(exit "$status")
+	${LDAP_NEXT_TEARDOWN:-true}
 }
