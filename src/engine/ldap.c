@@ -33,9 +33,16 @@ char *ctui_ldap_escape_filter_value(const char *value, size_t len)
 	struct berval out = { 0 };
 	char *copy;
 
+	if (len == 0)
+		return xstrdup("");
 	/* libldap allocates with its own allocator: copy into ours. */
-	if (ldap_bv2escaped_filter_value(&in, &out) != 0 || !out.bv_val)
+	/* It fails only when it cannot allocate: handled as xmalloc() does. */
+	if (ldap_bv2escaped_filter_value(&in, &out) != 0 || !out.bv_val) {
+		if (ctui_oom_hook)
+			ctui_oom_hook();
+		fputs("ctui: out of memory\n", stderr);
 		abort();
+	}
 	copy = xstrdup(out.bv_val);
 	ber_memfree(out.bv_val);
 	return copy;

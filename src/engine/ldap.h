@@ -19,9 +19,9 @@ struct ctui_ldap_user {
 	bool admin;                  /* a member of [ldap] admin_group */
 };
 
-/* Escapes LEN bytes of VALUE for an LDAP filter as RFC 4515 requires ('*',
- * '(', ')', '\' and NUL become \2a, \28, \29, \5c and \00). The caller frees
- * the result. */
+/* Escapes LEN bytes of VALUE for an LDAP filter as RFC 4515 requires, with
+ * libldap's ldap_bv2escaped_filter_value(): '*', '(', ')', '\' and NUL become
+ * \2A, \28, \29, \5C and \00. The caller frees the result. */
 char *ctui_ldap_escape_filter_value(const char *value, size_t len);
 
 /* The configured filter FILTER with its %s replaced by the escaped UID. */
