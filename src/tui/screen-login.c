@@ -173,11 +173,21 @@ static int login_input(struct tui *tui, void *state, int key)
 	return type_char(field, size, key);
 }
 
+static int key_switch(struct tui *tui, void *state)
+{
+	return login_input(tui, state, '\t');
+}
+
+static int key_submit(struct tui *tui, void *state)
+{
+	return submit(tui, state);
+}
+
 static const struct tui_key login_keys[] = {
 	{ { TUI_FN(KEY_F(1)) }, N_("Help"), N_("Show the keys of this screen"), tui_key_help },
 	{ { TUI_FN(KEY_F(10)) }, N_("Quit"), N_("Quit ctui"), tui_key_quit },
-	{ { '\t' }, NULL, N_("Move between the user id and the password"), NULL },
-	{ { '\n' }, NULL, N_("Log in (in the password field)"), NULL },
+	{ { '\t' }, NULL, N_("Move between the user id and the password"), key_switch },
+	{ { '\n' }, NULL, N_("Log in"), key_submit },
 };
 
 const struct tui_screen tui_screen_login = {
