@@ -16,7 +16,7 @@ struct ctui_engine;
 
 #define CTUI_USER_ID_MAX 255
 
-/* Who an engine acts for. */
+/* The user an engine acts for. */
 struct ctui_identity {
 	char user[CTUI_USER_ID_MAX + 1]; /* the LDAP user id, or the Unix user without LDAP */
 	bool admin;                      /* every site and the templates */
@@ -36,7 +36,7 @@ void ctui_auth_require_login(struct ctui_engine *engine);
  * returns, whatever the outcome. Each attempt is audited; after the Nth
  * rejected attempt for UID within 15 minutes the rejection is returned
  * after 2^(N-1) seconds, at most 30 s. A wrong password and an unknown user
- * give the same EACCES message; the audit tells them apart. */
+ * give the same EACCES message; the audit trail records which one it was. */
 int ctui_auth_login(struct ctui_engine *engine, const char *uid, char *password,
 		    struct ctui_error *err);
 

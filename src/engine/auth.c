@@ -1,6 +1,6 @@
 /* Rights: every public engine function that reads or changes a site calls
  * engine_authorize() first, and the table below is the only place that
- * says who may do what. Logins and `--as` set who the engine acts for. */
+ * defines who may do what. Logins and `--as` set who the engine acts for. */
 #include "ctui/auth.h"
 
 #include <errno.h>

@@ -36,7 +36,8 @@ char *ctui_ldap_escape_filter_value(const char *value, size_t len)
 	if (len == 0)
 		return xstrdup("");
 	/* libldap allocates with its own allocator: copy into ours. */
-	/* It fails only when it cannot allocate: handled as xmalloc() does. */
+	/* NOTE: a failure is taken for an allocation failure and handled as
+	 * xmalloc() does; the empty value, returned above, needs no call. */
 	if (ldap_bv2escaped_filter_value(&in, &out) != 0 || !out.bv_val) {
 		if (ctui_oom_hook)
 			ctui_oom_hook();

@@ -12,7 +12,6 @@
 #include "ctui/error.h"
 
 #define CTUI_LDAP_DN_MAX 1024
-#define CTUI_USER_MAX 255
 
 struct ctui_ldap_user {
 	char dn[CTUI_LDAP_DN_MAX + 1];

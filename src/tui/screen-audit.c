@@ -1,5 +1,5 @@
-/* The audit trail, newest first: logins and every action with who did it,
- * on which site, when and with what result. The engine decides what is
+/* The audit trail, newest first: logins, changes and rejected actions with
+ * who did them, on which site, when and with what result. The engine decides what is
  * shown: everything to administrators, their own rows to other users. */
 #include <stdio.h>
 #include <stdlib.h>

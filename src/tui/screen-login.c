@@ -1,7 +1,8 @@
 /* The login form that opens the interface when ctui.conf has [ldap]: a user
  * id and a hidden password, checked by the engine against the directory.
- * The password lives only in this screen's state, locked in memory, and is
- * wiped after each attempt and when the screen goes away. */
+ * The password lives only in this screen's state, locked in memory when
+ * the limit allows, and is wiped after each attempt and when the screen goes
+ * away. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 enum login_field { FIELD_USER, FIELD_PASSWORD };
 
 struct login_state {
-	char password[PASSWORD_MAX];       /* first: the page lock covers it */
+	char password[PASSWORD_MAX];       /* wiped after each attempt */
 	char user[CTUI_USER_ID_MAX + 1];
 	enum login_field focus;
 	char problem[CTUI_ERROR_MAX];
