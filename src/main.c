@@ -43,6 +43,8 @@ static void usage(FILE *out)
 		       "                      (default, dark, mono) or a theme file\n"
 		       "  -h, --help          show this help; `ctui VERB --help` shows a verb's own\n"),
 		CTUI_DEFAULT_CONFIG);
+	fprintf(out, _("      --as UID        act on behalf of this LDAP user id, with its rights\n"
+		       "                      (needs [ldap] in the configuration)\n"));
 }
 
 /* Returns the user running ctui, for the event log: the user behind sudo
@@ -95,11 +97,24 @@ int main(int argc, char **argv)
 			theme = argv[i];
 		} else if (!strncmp(argv[i], "--theme=", 8)) {
 			theme = argv[i] + 8;
+		} else if (!strcmp(argv[i], "--as")) {
+			if (++i == argc) {
+				fprintf(stderr, _("ctui: %s needs a user id\n"), argv[i - 1]);
+				return CLI_USAGE;
+			}
+			cli.as_user = argv[i];
+		} else if (!strncmp(argv[i], "--as=", 5)) {
+			cli.as_user = argv[i] + 5;
 		} else {
 			fprintf(stderr, _("ctui: unknown option %s\n"), argv[i]);
 			usage(stderr);
 			return CLI_USAGE;
 		}
+	}
+	if (i == argc && cli.as_user) {
+		fprintf(stderr, _("ctui: --as is for verbs; the interactive interface asks for a "
+				  "login instead\n"));
+		return CLI_USAGE;
 	}
 	if (i == argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		return tui_main(cli.config_path, cli.actor, theme);

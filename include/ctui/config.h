@@ -69,6 +69,18 @@ struct ctui_config {
 
 	/* [tui] */
 	char *theme;              /* a theme name or the absolute path of a theme file */
+
+	/* [ldap]: logins and rights; everything below is unused when uri is empty. */
+	char *ldap_uri;           /* ldap://HOST[:PORT] or ldaps://HOST[:PORT], empty: no LDAP */
+	char *ldap_base;          /* the search base of the users */
+	char *ldap_filter;        /* contains %s once, replaced by the escaped user id */
+	char *ldap_admin_group;   /* DN of the group whose members are administrators */
+	unsigned ldap_starttls;   /* 1: StartTLS on an ldap:// URI */
+	char *ldap_ca_file;       /* CA certificates for the server's certificate, may be empty */
+	unsigned ldap_network_timeout; /* seconds to connect */
+	unsigned ldap_timeout;    /* seconds per LDAP operation */
+	char *ldap_bind_dn;       /* the search identity, empty: anonymous searches */
+	char *ldap_bind_password_file; /* its password, first line; empty with no bind_dn */
 };
 
 /* Loads PATH (CTUI_DEFAULT_CONFIG when NULL) over the built-in defaults.

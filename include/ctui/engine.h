@@ -39,6 +39,7 @@ struct ctui_create_params {
 	enum ctui_record_kind record;  /* CNAME by default */
 	enum ctui_setting redirect;    /* default on */
 	enum ctui_setting hsts;        /* default off */
+	const char *owner;             /* a user id; NULL: the creating user */
 };
 
 /* Creates a stopped site: address, root filesystem, vhost, DNS record and
@@ -63,6 +64,7 @@ int ctui_site_destroy(struct ctui_engine *engine, const char *name, struct ctui_
 struct ctui_site_settings {
 	enum ctui_setting redirect;
 	enum ctui_setting hsts;
+	const char *owner;          /* NULL: unchanged; applied with ctui_site_set_owner() */
 };
 
 /* Records SETTINGS and rewrites the site's vhost (with a graceful reload)

@@ -17,6 +17,7 @@ enum {
 struct cli {
 	const char *config_path;  /* --config, or NULL for the default */
 	const char *actor;        /* who runs ctui, for the event log */
+	const char *as_user;      /* --as: the LDAP user id on whose behalf, or NULL */
 };
 
 struct cli_verb {
@@ -25,7 +26,8 @@ struct cli_verb {
 	int (*run)(struct cli *cli, int argc, char **argv);
 };
 
-/* Opens the engine, printing the error and returning NULL on failure. */
+/* Opens the engine, acting for --as when it was given, printing the error
+ * and returning NULL on failure. */
 struct ctui_engine *cli_open_engine(struct cli *cli);
 
 /* Prints "ctui: MESSAGE" on stderr and returns CLI_FAILED. */

@@ -23,6 +23,8 @@ static void usage(void)
 		 "                        DNS record in the zone: a CNAME to the zone apex, or A\n"
 		 "                        and AAAA records with the host's addresses (default: cname)\n"
 		 "  -h, --help            show this help\n"));
+	printf(_("      --owner UID       the user id that owns the site (default: you; another\n"
+		 "                        user's only for administrators)\n"));
 }
 
 /* A domain outside the zone gets no record from ctui: its owner must
@@ -48,6 +50,7 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 		{ "redirect", required_argument, NULL, 'r' },
 		{ "hsts", required_argument, NULL, 's' },
 		{ "record", required_argument, NULL, 'k' },
+		{ "owner", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -88,6 +91,9 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 			if (cli_parse_setting(optarg, &params.hsts) < 0)
 				return cli_usage_error("create", _("--hsts: expected on or off, not \"%s\""),
 						       optarg);
+			break;
+		case 'o':
+			params.owner = optarg;
 			break;
 		case 'k':
 			if (!strcmp(optarg, "cname"))

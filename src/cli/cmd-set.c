@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "ctui/auth.h"
 #include "util/util.h"
 
 struct set_option {
@@ -38,10 +39,22 @@ static int parse_hsts(const char *arg, struct ctui_site_settings *settings, char
 	return parse_on_off(arg, &settings->hsts, error, size);
 }
 
+static int parse_owner(const char *arg, struct ctui_site_settings *settings, char *error,
+		       size_t size)
+{
+	if (!arg[0]) {
+		snprintf(error, size, _("expected a user id"));
+		return -1;
+	}
+	settings->owner = arg;
+	return 0;
+}
+
 static const struct set_option set_options[] = {
 	{ "redirect", "on|off", N_("redirect HTTP to HTTPS once the certificate is served"),
 	  parse_redirect },
 	{ "hsts", "on|off", N_("send Strict-Transport-Security over HTTPS"), parse_hsts },
+	{ "owner", "UID", N_("give the site to this user id (administrators only)"), parse_owner },
 };
 
 #define SET_OPTION_COUNT (sizeof set_options / sizeof set_options[0])
@@ -108,7 +121,11 @@ int cmd_set(struct cli *cli, int argc, char **argv)
 	engine = cli_open_engine(cli);
 	if (!engine)
 		return CLI_FAILED;
-	ret = ctui_site_set(engine, argv[first], &settings, &err);
+	ret = 0;
+	if (settings.owner)
+		ret = ctui_site_set_owner(engine, argv[first], settings.owner, &err);
+	if (ret == 0 && (settings.redirect || settings.hsts))
+		ret = ctui_site_set(engine, argv[first], &settings, &err);
 	ctui_engine_close(engine);
 	return ret < 0 ? cli_fail(&err) : CLI_OK;
 }

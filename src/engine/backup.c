@@ -13,6 +13,7 @@
 
 #include "ctui/backup.h"
 #include "ctui/validate.h"
+#include "engine/auth.h"
 #include "engine/backup-internal.h"
 #include "engine/cgroup.h"
 #include "engine/engine-internal.h"
@@ -181,6 +182,11 @@ int ctui_site_backup(struct ctui_engine *engine, const struct ctui_backup_params
 
 	if (ctui_validate_name(params->name, err) < 0)
 		return ctui_error_prefix(err, _("cannot back up site"));
+	if (engine_authorize(engine, "backup", params->name, err) < 0)
+		return -1;
+	if (params->dest_dir &&
+	    engine_authorize(engine, ENGINE_ACTION_BACKUP_TO, params->name, err) < 0)
+		return -1;
 
 	lock = engine_lock(engine, params->name, err);
 	if (lock >= 0) {
@@ -251,10 +257,14 @@ int ctui_backup_list(struct ctui_engine *engine, const char *dest_dir, const cha
 	struct ctui_backup_file *list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
-	DIR *dir = opendir(dir_path);
+	DIR *dir;
 
 	*files = NULL;
 	*count = 0;
+	if (engine_authorize(engine, site ? ENGINE_ACTION_READ : ENGINE_ACTION_LIST_BACKUPS, site,
+			     err) < 0)
+		return -1;
+	dir = opendir(dir_path);
 	if (!dir)
 		return errno == ENOENT ? 0 : ctui_error_errno(err, errno, _("cannot read %s"),
 							       dir_path);
@@ -291,6 +301,8 @@ int ctui_backup_rotate(struct ctui_engine *engine, const char *dest_dir, const c
 	unsigned done = 0;
 
 	if (ctui_validate_name(site, err) < 0)
+		return -1;
+	if (engine_authorize(engine, "backup", site, err) < 0)
 		return -1;
 	if (ctui_backup_list(engine, dest_dir, site, &files, &count, err) < 0)
 		return -1;

@@ -45,6 +45,9 @@ enum key_type {
 	KEY_OPT_PATH,   /* an absolute path or empty */
 	KEY_BOOL,       /* yes or no */
 	KEY_THEME,      /* a theme name (a-z, 0-9, '-', '_') or an absolute path */
+	KEY_LDAP_URI,   /* an ldap:// or ldaps:// URI, or empty */
+	KEY_TEXT,       /* any text without control characters, may be empty */
+	KEY_LDAP_FILTER, /* an LDAP filter containing %s once */
 };
 
 struct config_key {
@@ -88,6 +91,16 @@ static const struct config_key config_keys[] = {
 	{ "container", "start_timeout", KEY_TIMEOUT, FIELD(start_timeout) },
 	{ "container", "stop_timeout", KEY_TIMEOUT, FIELD(stop_timeout) },
 	{ "tui", "theme", KEY_THEME, FIELD(theme) },
+	{ "ldap", "uri", KEY_LDAP_URI, FIELD(ldap_uri) },
+	{ "ldap", "base", KEY_TEXT, FIELD(ldap_base) },
+	{ "ldap", "filter", KEY_LDAP_FILTER, FIELD(ldap_filter) },
+	{ "ldap", "admin_group", KEY_TEXT, FIELD(ldap_admin_group) },
+	{ "ldap", "starttls", KEY_BOOL, FIELD(ldap_starttls) },
+	{ "ldap", "ca_file", KEY_OPT_PATH, FIELD(ldap_ca_file) },
+	{ "ldap", "network_timeout", KEY_TIMEOUT, FIELD(ldap_network_timeout) },
+	{ "ldap", "timeout", KEY_TIMEOUT, FIELD(ldap_timeout) },
+	{ "ldap", "bind_dn", KEY_TEXT, FIELD(ldap_bind_dn) },
+	{ "ldap", "bind_password_file", KEY_OPT_PATH, FIELD(ldap_bind_password_file) },
 };
 
 #define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
@@ -156,6 +169,17 @@ static void set_defaults(struct ctui_config *cfg)
 	cfg->stop_timeout = 10;
 
 	cfg->theme = xstrdup("default");
+
+	cfg->ldap_uri = xstrdup("");
+	cfg->ldap_base = xstrdup("");
+	cfg->ldap_filter = xstrdup("(&(objectClass=posixAccount)(uid=%s))");
+	cfg->ldap_admin_group = xstrdup("");
+	cfg->ldap_starttls = 1;
+	cfg->ldap_ca_file = xstrdup("");
+	cfg->ldap_network_timeout = 5;
+	cfg->ldap_timeout = 10;
+	cfg->ldap_bind_dn = xstrdup("");
+	cfg->ldap_bind_password_file = xstrdup("");
 }
 
 static bool has_control_char(const char *s)
@@ -265,6 +289,20 @@ static bool is_email(const char *s)
 	return ctui_validate_domain(at + 1, &ignored) == 0;
 }
 
+/* A filter in parentheses with exactly one %s, where the escaped user id
+ * goes, and no other '%'. */
+static bool is_ldap_filter(const char *value)
+{
+	const char *first = strstr(value, "%s");
+
+	if (value[0] != '(' || value[strlen(value) - 1] != ')' || !first)
+		return false;
+	for (const char *c = value; *c; c++)
+		if (*c == '%' && c != first)
+			return false;
+	return true;
+}
+
 static int parse_tls_mode(const char *value, enum ctui_tls_mode *mode, struct ctui_error *err)
 {
 	if (!strcmp(value, "acme"))
@@ -366,6 +404,22 @@ static int parse_string_value(const struct config_key *key, const char *value,
 						      "or mono, or the absolute path of a theme file"),
 					     err);
 		return 0;
+	case KEY_LDAP_URI:
+		if (value[0] && ((!starts_with(value, "ldap://") && !starts_with(value, "ldaps://")) ||
+				 has_space(value)))
+			return invalid_value(value, _("expected an ldap:// or ldaps:// URI such as "
+						      "ldap://ldap.example.org, or nothing"),
+					     err);
+		return 0;
+	case KEY_TEXT:
+		return 0;
+	case KEY_LDAP_FILTER:
+		if (!is_ldap_filter(value))
+			return invalid_value(value, _("expected an LDAP filter in parentheses that "
+						      "contains %s once, where the user id goes, such "
+						      "as (&(objectClass=posixAccount)(uid=%s))"),
+					     err);
+		return 0;
 	case KEY_SUBNET:
 	case KEY_GATEWAY:
 	case KEY_PORT:
@@ -410,6 +464,9 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 	case KEY_EMAIL:
 	case KEY_OPT_PATH:
 	case KEY_THEME:
+	case KEY_LDAP_URI:
+	case KEY_TEXT:
+	case KEY_LDAP_FILTER:
 		break;
 	}
 
@@ -497,7 +554,7 @@ static int check_section(void *user, const char *name, int line, struct ctui_err
 		return 0;
 	return ctui_error_set(err, EINVAL,
 			      _("unknown section [%s]: the sections are [paths], [network], [dns], "
-				"[host], [apache], [tls], [cgroup], [container] and [tui]"),
+				"[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]"),
 			      ctui_escape(name, shown, sizeof shown));
 }
 
@@ -534,6 +591,33 @@ static int read_file(const char *path, char **text, size_t *len, struct ctui_err
 	return 0;
 }
 
+/* With [ldap] uri set, the keys that a login needs must be set too. */
+static int check_ldap(const struct ctui_config *cfg, struct ctui_error *err)
+{
+	if (!cfg->ldap_uri[0])
+		return 0;
+	if (!cfg->ldap_base[0] || !cfg->ldap_admin_group[0])
+		return ctui_error_set(err, EINVAL, _("%s: [ldap] uri is set, so [ldap] base and "
+						     "admin_group must be set too"),
+				      cfg->path);
+	if (cfg->ldap_starttls && starts_with(cfg->ldap_uri, "ldaps://"))
+		return ctui_error_set(err, EINVAL, _("%s: [ldap] starttls = yes does not go with an "
+						     "ldaps:// URI, which is TLS already; set "
+						     "starttls = no or use ldap://"),
+				      cfg->path);
+	if (!cfg->ldap_starttls && starts_with(cfg->ldap_uri, "ldap://"))
+		return ctui_error_set(err, EINVAL, _("%s: [ldap] starttls = no with an ldap:// URI "
+						     "would send passwords in clear text; set "
+						     "starttls = yes or use ldaps://"),
+				      cfg->path);
+	if (cfg->ldap_bind_dn[0] && !cfg->ldap_bind_password_file[0])
+		return ctui_error_set(err, EINVAL, _("%s: [ldap] bind_dn is set, so "
+						     "bind_password_file must name the file that "
+						     "contains its password"),
+				      cfg->path);
+	return 0;
+}
+
 /* Fills in what depends on other keys, and checks what no single key can. */
 static int derive_and_check(struct ctui_config *cfg, const struct parser *p,
 			    struct ctui_error *err)
@@ -550,6 +634,9 @@ static int derive_and_check(struct ctui_config *cfg, const struct parser *p,
 	/* A subnet of its own gets its own gateway, the last host address. */
 	if (subnet_line && !gateway_line)
 		cfg->gateway = (cfg->subnet | (UINT32_MAX >> cfg->prefix)) - 1;
+
+	if (check_ldap(cfg, err) < 0)
+		return -1;
 
 	if (!ctui_subnet_contains(cfg->subnet, cfg->prefix, cfg->gateway))
 		return ctui_error_set(err, EINVAL,
@@ -598,6 +685,9 @@ void ctui_config_free(struct ctui_config *cfg)
 		case KEY_EMAIL:
 		case KEY_OPT_PATH:
 		case KEY_THEME:
+		case KEY_LDAP_URI:
+		case KEY_TEXT:
+		case KEY_LDAP_FILTER:
 			free(*string_field(cfg, &config_keys[i]));
 			break;
 		case KEY_SUBNET:

@@ -71,6 +71,11 @@ static const char *const migrations[] = {
 	"  CHECK (hsts IN (0, 1));"
 	"ALTER TABLE sites ADD COLUMN tls TEXT NOT NULL DEFAULT 'pending'"
 	"  CHECK (tls IN ('off', 'pending', 'active'));",
+
+	/* 3: the audit trail. The events table keeps on whose behalf an action
+	 * ran (actor); login adds the Unix user that ran ctui. */
+	"ALTER TABLE events ADD COLUMN login TEXT CHECK (length(login) < 256);"
+	"CREATE INDEX events_by_actor ON events (actor, id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -682,5 +687,112 @@ int ctui_db_event_list(struct ctui_db *db, const char *site, size_t limit,
 
 	*events = steal_pointer(&list);
 	*count = n;
+	return 0;
+}
+
+int ctui_db_audit_add(struct ctui_db *db, const char *user, const char *login,
+		      const char *action, const char *site, const char *result,
+		      struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (prepare(db,
+		    "INSERT INTO events (time, actor, login, action, site, result) "
+		    "VALUES (?, ?, ?, ?, ?, ?)",
+		    &stmt, err) < 0)
+		return -1;
+
+	rc |= sqlite3_bind_int64(stmt, 1, time(NULL));
+	rc |= sqlite3_bind_text(stmt, 2, user, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_text(stmt, 3, login, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_text(stmt, 4, action, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_text(stmt, 5, site, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_text(stmt, 6, result, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		return db_fail(db, _("record an audit row"), err);
+	return 0;
+}
+
+int ctui_db_audit_list(struct ctui_db *db, const char *user, size_t limit,
+		       struct ctui_audit_entry **entries, size_t *count, struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	cleanup_free struct ctui_audit_entry *list = NULL;
+	size_t n = 0, allocated = 0;
+	int rc = SQLITE_OK;
+
+	if (prepare(db,
+		    "SELECT id, time, actor, login, action, site, result FROM events "
+		    "WHERE ?1 IS NULL OR actor = ?1 ORDER BY id DESC LIMIT ?2",
+		    &stmt, err) < 0)
+		return -1;
+	rc |= sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(stmt, 2, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+	if (rc != SQLITE_OK)
+		return db_fail(db, _("read the audit trail"), err);
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct ctui_audit_entry *entry;
+
+		if (n == allocated) {
+			allocated = allocated ? 2 * allocated : 64;
+			list = xrealloc(list, allocated * sizeof *list);
+		}
+		entry = &list[n++];
+		entry->id = sqlite3_column_int64(stmt, 0);
+		entry->time = (time_t)sqlite3_column_int64(stmt, 1);
+		copy_text(entry->user, sizeof entry->user, stmt, 2);
+		copy_text(entry->login, sizeof entry->login, stmt, 3);
+		copy_text(entry->action, sizeof entry->action, stmt, 4);
+		copy_text(entry->site, sizeof entry->site, stmt, 5);
+		copy_text(entry->result, sizeof entry->result, stmt, 6);
+	}
+	if (rc != SQLITE_DONE)
+		return db_fail(db, _("read the audit trail"), err);
+
+	*entries = steal_pointer(&list);
+	*count = n;
+	return 0;
+}
+
+int ctui_db_login_failures(struct ctui_db *db, const char *user, time_t since, unsigned *count,
+			   struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (prepare(db,
+		    "SELECT count(*) FROM events WHERE action = 'login' AND actor = ?1 "
+		    "AND time >= ?2 AND result LIKE 'rejected%' AND id > "
+		    "(SELECT coalesce(max(id), 0) FROM events "
+		    " WHERE action = 'login' AND actor = ?1 AND result = 'ok')",
+		    &stmt, err) < 0)
+		return -1;
+	rc |= sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(stmt, 2, since);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW)
+		return db_fail(db, _("count the failed logins"), err);
+	*count = (unsigned)sqlite3_column_int64(stmt, 0);
+	return 0;
+}
+
+int ctui_db_site_set_owner(struct ctui_db *db, const char *name, const char *owner,
+			   struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (prepare(db, "UPDATE sites SET owner = ?, changed = ? WHERE name = ?", &stmt, err) < 0)
+		return -1;
+
+	rc |= sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(stmt, 2, time(NULL));
+	rc |= sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		return site_write_fail(db, name, "", 0, _("record the owner of a site"), err);
+
+	if (sqlite3_changes(db->handle) == 0)
+		return no_site(name, err);
 	return 0;
 }

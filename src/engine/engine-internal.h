@@ -3,13 +3,15 @@
 #ifndef CTUI_ENGINE_INTERNAL_H
 #define CTUI_ENGINE_INTERNAL_H
 
+#include "ctui/auth.h"
 #include "ctui/engine.h"
 #include "engine/db.h"
 
 struct ctui_engine {
 	struct ctui_config cfg;
 	struct ctui_db *db;
-	char *actor;
+	char *actor;                     /* the Unix user that runs ctui */
+	struct ctui_identity identity;   /* on whose behalf it acts */
 };
 
 /* Takes an exclusive lock on STATE_DIR/locks/NAME.lock (NAME "" for the

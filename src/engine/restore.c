@@ -13,6 +13,7 @@
 
 #include "ctui/backup.h"
 #include "ctui/validate.h"
+#include "engine/auth.h"
 #include "engine/backup-internal.h"
 #include "engine/engine-internal.h"
 #include "engine/log.h"
@@ -143,7 +144,7 @@ static int prepare_row(struct ctui_engine *engine, const char *new_name,
 	site->state = CTUI_STATE_STOPPED;
 	site->storage = CTUI_STORAGE_OVERLAY;
 	site->created = 0;
-	snprintf(site->owner, sizeof site->owner, "%s", engine->actor);
+	snprintf(site->owner, sizeof site->owner, "%s", engine->identity.user);
 	return 0;
 }
 
@@ -176,6 +177,8 @@ int ctui_site_restore(struct ctui_engine *engine, const struct ctui_restore_para
 	struct ctui_site site = { 0 };
 	int ret = -1;
 
+	if (engine_authorize(engine, "restore", params->new_name, err) < 0)
+		return -1;
 	if (ctui_mkdir_p(sites, 0755, err) == 0) {
 		if (!mkdtemp(staging))
 			ctui_error_errno(err, errno, _("cannot create a directory in %s"), sites);

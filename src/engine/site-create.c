@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/auth.h"
 #include "engine/apache.h"
 #include "engine/dns.h"
 #include "engine/engine-internal.h"
@@ -78,7 +79,8 @@ static int prepare_site(struct ctui_engine *engine, const struct ctui_create_par
 	site->redirect = params->redirect != CTUI_SETTING_OFF;
 	site->hsts = params->hsts == CTUI_SETTING_ON;
 	site->tls = cfg->tls_mode == CTUI_TLS_MODE_NONE ? CTUI_TLS_OFF : CTUI_TLS_PENDING;
-	snprintf(site->owner, sizeof site->owner, "%s", engine->actor);
+	snprintf(site->owner, sizeof site->owner, "%s",
+		 params->owner ? params->owner : engine->identity.user);
 	return 0;
 }
 
@@ -174,6 +176,26 @@ fail_rootfs:
 	return -1;
 }
 
+/* Any user may create a site of their own; only an administrator may create
+ * one for another user, who must exist. */
+static int authorize_create(struct ctui_engine *engine, const struct ctui_create_params *params,
+			    struct ctui_error *err)
+{
+	const char *name = params->name ? params->name : "";
+
+	if (engine_authorize(engine, ENGINE_ACTION_CREATE, NULL, err) < 0)
+		return -1;
+	if (!params->owner || !strcmp(params->owner, engine->identity.user))
+		return 0;
+	if (engine_authorize(engine, ENGINE_ACTION_CREATE_FOR, name, err) < 0)
+		return -1;
+	if (engine_check_user(engine, params->owner, err) < 0) {
+		ctui_error_prefix(err, _("cannot create site %s"), name);
+		return engine_finish(engine, ENGINE_ACTION_CREATE, name, -1, err);
+	}
+	return 0;
+}
+
 int ctui_site_create(struct ctui_engine *engine, const struct ctui_create_params *params,
 		     struct ctui_site *created, struct ctui_error *err)
 {
@@ -181,6 +203,8 @@ int ctui_site_create(struct ctui_engine *engine, const struct ctui_create_params
 	const char *name = params->name ? params->name : "";
 	int lock, ret;
 
+	if (authorize_create(engine, params, err) < 0)
+		return -1;
 	ret = prepare_site(engine, params, &site, err);
 	if (ret == 0) {
 		lock = engine_lock(engine, "", err);
@@ -231,6 +255,8 @@ int ctui_site_destroy(struct ctui_engine *engine, const char *name, struct ctui_
 
 	if (ctui_validate_name(name, err) < 0)
 		return ctui_error_prefix(err, _("cannot destroy site"));
+	if (engine_authorize(engine, "destroy", name, err) < 0)
+		return -1;
 	lock = engine_lock(engine, name, err);
 	if (lock < 0)
 		return ctui_error_prefix(err, _("cannot destroy site %s"), name);

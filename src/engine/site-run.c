@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/auth.h"
 #include "engine/cgroup.h"
 #include "engine/container.h"
 #include "engine/engine-internal.h"
@@ -252,7 +253,11 @@ static int restart_by_name(struct ctui_engine *engine, const char *name, struct 
 
 int ctui_site_start(struct ctui_engine *engine, const char *name, struct ctui_error *err)
 {
-	int ret = run_locked(engine, name, start_locked, err);
+	int ret;
+
+	if (ctui_validate_name(name, err) == 0 && engine_authorize(engine, "start", name, err) < 0)
+		return -1;
+	ret = run_locked(engine, name, start_locked, err);
 
 	if (ret < 0)
 		ctui_error_prefix(err, _("cannot start site %s"), name);
@@ -261,7 +266,11 @@ int ctui_site_start(struct ctui_engine *engine, const char *name, struct ctui_er
 
 int ctui_site_stop(struct ctui_engine *engine, const char *name, struct ctui_error *err)
 {
-	int ret = run_locked(engine, name, stop_by_name, err);
+	int ret;
+
+	if (ctui_validate_name(name, err) == 0 && engine_authorize(engine, "stop", name, err) < 0)
+		return -1;
+	ret = run_locked(engine, name, stop_by_name, err);
 
 	if (ret < 0)
 		ctui_error_prefix(err, _("cannot stop site %s"), name);
@@ -270,7 +279,11 @@ int ctui_site_stop(struct ctui_engine *engine, const char *name, struct ctui_err
 
 int ctui_site_restart(struct ctui_engine *engine, const char *name, struct ctui_error *err)
 {
-	int ret = run_locked(engine, name, restart_by_name, err);
+	int ret;
+
+	if (ctui_validate_name(name, err) == 0 && engine_authorize(engine, "restart", name, err) < 0)
+		return -1;
+	ret = run_locked(engine, name, restart_by_name, err);
 
 	if (ret < 0)
 		ctui_error_prefix(err, _("cannot restart site %s"), name);

@@ -148,7 +148,7 @@ static void detach_worker(void)
 }
 
 static void run_worker(const struct tui_job_request *request, const char *config_path,
-		       const char *actor, int fd)
+		       const char *actor, const struct ctui_identity *identity, int fd)
 {
 	struct ctui_error err = { 0 };
 	struct ctui_engine *engine;
@@ -159,6 +159,7 @@ static void run_worker(const struct tui_job_request *request, const char *config
 	if (ctui_engine_open(&engine, config_path, actor, &err) < 0) {
 		ret = -1;
 	} else {
+		ctui_auth_assume(engine, identity);
 		ret = perform(engine, request, fd, &err);
 		ctui_engine_close(engine);
 	}
@@ -175,8 +176,8 @@ static void run_worker(const struct tui_job_request *request, const char *config
 /* The interface's side. */
 
 int tui_job_start(struct tui_jobs *jobs, const struct tui_job_request *request,
-		  const char *config_path, const char *actor, struct tui_job **out,
-		  struct ctui_error *err)
+		  const char *config_path, const char *actor,
+		  const struct ctui_identity *identity, struct tui_job **out, struct ctui_error *err)
 {
 	struct tui_job *job;
 	int fds[2];
@@ -196,7 +197,7 @@ int tui_job_start(struct tui_jobs *jobs, const struct tui_job_request *request,
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		run_worker(request, config_path, actor, fds[1]);
+		run_worker(request, config_path, actor, identity, fds[1]);
 		_exit(0);
 	}
 

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "ctui/auth.h"
 #include "ctui/engine.h"
 
 enum tui_job_kind {
@@ -78,9 +79,11 @@ struct tui_jobs {
 	unsigned next_id;
 };
 
-/* Forks a worker for REQUEST. CONFIG_PATH and ACTOR open its engine. */
+/* Forks a worker for REQUEST. CONFIG_PATH and ACTOR open its engine, which
+ * then acts for IDENTITY (the user logged in to the interface). */
 int tui_job_start(struct tui_jobs *jobs, const struct tui_job_request *request,
-		  const char *config_path, const char *actor, struct tui_job **job,
+		  const char *config_path, const char *actor,
+		  const struct ctui_identity *identity, struct tui_job **job,
 		  struct ctui_error *err);
 
 /* Reads what JOB's worker wrote. Returns true once the job has ended (its

@@ -287,16 +287,16 @@ static void unknown_section(void **state)
 {
 	assert_load_fails(state, "[paths]\nstate_dir = /srv\n[netwrok]\nbridge = br1\n", 3,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
 	assert_load_fails(state, "[paths]\n[Network] ; empty\n", 2,
 			  "unknown section [Network]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
 	assert_load_fails(state, "  [ paths ]\n", 1,
 			  "unknown section [ paths ]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
 	assert_load_fails(state, "[pa\x01ths]\n", 1,
 			  "unknown section [pa\\x01ths]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
 }
 
 static void unknown_key(void **state)
@@ -337,7 +337,7 @@ static void indented_continuation_rejected(void **state)
 			  "cannot continue on the next line; join the two lines");
 	assert_load_fails(state, "[paths]\n\t[netwrok]\n", 2,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
 }
 
 static void byte_order_mark_skipped(void **state)
@@ -354,7 +354,7 @@ static void byte_order_mark_skipped(void **state)
 	/* The mark does not hide the section line from the check. */
 	assert_load_fails(state, "\xEF\xBB\xBF[netwrok]\n", 1,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
 }
 
 static void syntax_errors(void **state)

@@ -127,7 +127,7 @@ static void migrations_on_fresh_file(void **state)
 	char text[256], wal[160];
 	struct stat st;
 
-	assert_int_equal(ctui_db_schema_version(f->db), 2);
+	assert_int_equal(ctui_db_schema_version(f->db), 3);
 
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -152,7 +152,7 @@ static void migrations_on_fresh_file(void **state)
 	f->db = NULL;
 	if (ctui_db_open(&f->db, f->path, &err) < 0)
 		fail_msg("reopen: %s", err.message);
-	assert_int_equal(ctui_db_schema_version(f->db), 2);
+	assert_int_equal(ctui_db_schema_version(f->db), 3);
 	assert_int_equal(count_sites(f->db), 1);
 }
 
@@ -168,7 +168,7 @@ static void newer_schema_rejected(void **state)
 	assert_null(db);
 	assert_int_equal(err.code, EPROTO);
 	snprintf(expected, sizeof expected,
-		 "the site database %s has schema version 99, newer than this ctui knows (2); "
+		 "the site database %s has schema version 99, newer than this ctui knows (3); "
 		 "upgrade ctui",
 		 f->path);
 	assert_string_equal(err.message, expected);
@@ -290,7 +290,7 @@ static void migration_from_version_1(void **state)
 	f->db = NULL;
 	if (ctui_db_open(&f->db, path, &err) < 0)
 		fail_msg("open: %s", err.message);
-	assert_int_equal(ctui_db_schema_version(f->db), 2);
+	assert_int_equal(ctui_db_schema_version(f->db), 3);
 	assert_int_equal(ctui_db_site_get(f->db, "old", &got, &err), 0);
 	assert_string_equal(got.domain, "old.example.org");
 	assert_int_equal(got.record, CTUI_RECORD_CNAME);
@@ -632,7 +632,7 @@ static void concurrent_writers(void **state)
 
 	if (ctui_db_open(&f->db, f->path, &err) < 0)
 		fail_msg("%s", err.message);
-	assert_int_equal(ctui_db_schema_version(f->db), 2);
+	assert_int_equal(ctui_db_schema_version(f->db), 3);
 	assert_int_equal(ctui_db_site_list(f->db, &sites, &count, &err), 0);
 	assert_int_equal(count, WRITERS * SITES_PER_WRITER);
 	for (size_t i = 1; i < count; i++)
