@@ -24,6 +24,7 @@ struct ctui_config {
 	char *state_dir;          /* sites.db, lock file, sites/NAME/ */
 	char *template_dir;       /* built template bases: TEMPLATE/VERSION/ */
 	char *template_conf_dir;  /* template definitions: NAME.conf */
+	char *model_dir;          /* resource models: NAME.conf */
 	char *init_path;          /* the static ctui-init binary */
 	char *debootstrap;        /* debootstrap command line */
 	char *mirror;             /* Debian mirror for debootstrap */
@@ -69,6 +70,10 @@ struct ctui_config {
 
 	/* [tui] */
 	char *theme;              /* a theme name or the absolute path of a theme file */
+
+	/* [sites] */
+	char *default_model;      /* the model of a new site; empty: the template's limits */
+	char *default_storage;    /* "overlay", "copy" or "image" */
 };
 
 /* Loads PATH (CTUI_DEFAULT_CONFIG when NULL) over the built-in defaults.

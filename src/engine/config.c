@@ -11,6 +11,7 @@
 
 #include "engine/log.h"
 #include "engine/subnet.h"
+#include "ctui/site.h"
 #include "ctui/validate.h"
 #include "util/ini.h"
 #include "util/util.h"
@@ -45,6 +46,8 @@ enum key_type {
 	KEY_OPT_PATH,   /* an absolute path or empty */
 	KEY_BOOL,       /* yes or no */
 	KEY_THEME,      /* a theme name (a-z, 0-9, '-', '_') or an absolute path */
+	KEY_MODEL,      /* a resource model's name or empty */
+	KEY_STORAGE,    /* overlay, copy or image */
 };
 
 struct config_key {
@@ -60,6 +63,7 @@ static const struct config_key config_keys[] = {
 	{ "paths", "state_dir", KEY_PATH, FIELD(state_dir) },
 	{ "paths", "template_dir", KEY_PATH, FIELD(template_dir) },
 	{ "paths", "template_conf_dir", KEY_PATH, FIELD(template_conf_dir) },
+	{ "paths", "model_dir", KEY_PATH, FIELD(model_dir) },
 	{ "paths", "init", KEY_PATH, FIELD(init_path) },
 	{ "paths", "debootstrap", KEY_COMMAND, FIELD(debootstrap) },
 	{ "paths", "mirror", KEY_URL, FIELD(mirror) },
@@ -88,6 +92,8 @@ static const struct config_key config_keys[] = {
 	{ "container", "start_timeout", KEY_TIMEOUT, FIELD(start_timeout) },
 	{ "container", "stop_timeout", KEY_TIMEOUT, FIELD(stop_timeout) },
 	{ "tui", "theme", KEY_THEME, FIELD(theme) },
+	{ "sites", "model", KEY_MODEL, FIELD(default_model) },
+	{ "sites", "storage", KEY_STORAGE, FIELD(default_storage) },
 };
 
 #define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
@@ -120,6 +126,7 @@ static void set_defaults(struct ctui_config *cfg)
 
 	cfg->state_dir = xstrdup(CTUI_STATEDIR);
 	cfg->template_conf_dir = xstrdup(CTUI_SYSCONFDIR "/templates");
+	cfg->model_dir = xstrdup(CTUI_SYSCONFDIR "/models");
 	cfg->init_path = xstrdup(CTUI_LIBEXECDIR "/ctui-init");
 	cfg->debootstrap = xstrdup("debootstrap");
 	cfg->mirror = xstrdup("http://deb.debian.org/debian");
@@ -156,6 +163,9 @@ static void set_defaults(struct ctui_config *cfg)
 	cfg->stop_timeout = 10;
 
 	cfg->theme = xstrdup("default");
+
+	cfg->default_model = xstrdup("");
+	cfg->default_storage = xstrdup("overlay");
 }
 
 static bool has_control_char(const char *s)
@@ -292,6 +302,9 @@ static int parse_bool(const char *value, unsigned *flag, struct ctui_error *err)
 static int parse_string_value(const struct config_key *key, const char *value,
 			      struct ctui_error *err)
 {
+	struct ctui_error ignored;
+	enum ctui_storage storage;
+
 	switch (key->type) {
 	case KEY_PATH:
 		if (value[0] != '/')
@@ -366,6 +379,17 @@ static int parse_string_value(const struct config_key *key, const char *value,
 						      "or mono, or the absolute path of a theme file"),
 					     err);
 		return 0;
+	case KEY_MODEL:
+		if (value[0] && ctui_validate_name(value, &ignored) < 0)
+			return invalid_value(value, _("expected the name of a file in the model "
+						      "directory without .conf, such as small, or "
+						      "nothing for the template's limits"),
+					     err);
+		return 0;
+	case KEY_STORAGE:
+		if (ctui_storage_parse(value, &storage) < 0)
+			return invalid_value(value, _("expected overlay, copy or image"), err);
+		return 0;
 	case KEY_SUBNET:
 	case KEY_GATEWAY:
 	case KEY_PORT:
@@ -410,6 +434,8 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 	case KEY_EMAIL:
 	case KEY_OPT_PATH:
 	case KEY_THEME:
+	case KEY_MODEL:
+	case KEY_STORAGE:
 		break;
 	}
 
@@ -497,7 +523,7 @@ static int check_section(void *user, const char *name, int line, struct ctui_err
 		return 0;
 	return ctui_error_set(err, EINVAL,
 			      _("unknown section [%s]: the sections are [paths], [network], [dns], "
-				"[host], [apache], [tls], [cgroup], [container] and [tui]"),
+				"[host], [apache], [tls], [cgroup], [container], [tui] and [sites]"),
 			      ctui_escape(name, shown, sizeof shown));
 }
 
@@ -598,6 +624,8 @@ void ctui_config_free(struct ctui_config *cfg)
 		case KEY_EMAIL:
 		case KEY_OPT_PATH:
 		case KEY_THEME:
+		case KEY_MODEL:
+		case KEY_STORAGE:
 			free(*string_field(cfg, &config_keys[i]));
 			break;
 		case KEY_SUBNET:

@@ -116,7 +116,9 @@ static int stage(struct ctui_engine *engine, const struct ctui_restore_params *p
 		return -1;
 	if (choose_base(engine, info, &base, err) < 0)
 		return -1;
-	if (info->full && hide_lower(upper, base, err) < 0)
+	/* A copy site's files are the whole tree already, with no layer below. */
+	if (info->full && info->site.storage != CTUI_STORAGE_COPY &&
+	    hide_lower(upper, base, err) < 0)
 		return -1;
 	return 0;
 }
@@ -141,7 +143,6 @@ static int prepare_row(struct ctui_engine *engine, const char *new_name,
 	}
 	site->id = 0;
 	site->state = CTUI_STATE_STOPPED;
-	site->storage = CTUI_STORAGE_OVERLAY;
 	site->created = 0;
 	snprintf(site->owner, sizeof site->owner, "%s", engine->actor);
 	return 0;
