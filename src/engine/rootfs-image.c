@@ -19,6 +19,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <sys/capability.h>
+
 #include <linux/loop.h>
 #include <linux/major.h>
 
@@ -214,6 +216,20 @@ static int open_mounted_device(const char *dir, char *device, size_t size,
 	return fd;
 }
 
+/* Whether this process has CAP_SYS_RESOURCE, which ext4 requires for an
+ * online resize (EXT4_IOC_RESIZE_FS fails with EPERM without it). */
+static bool has_sys_resource(void)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t value = CAP_CLEAR;
+
+	if (caps) {
+		cap_get_flag(caps, CAP_SYS_RESOURCE, CAP_EFFECTIVE, &value);
+		cap_free(caps);
+	}
+	return value == CAP_SET;
+}
+
 /* Grows the mounted image PATHS->image to SIZE bytes: the file, then the
  * loop device's capacity, then the file system, online. */
 static int grow_mounted(const struct ctui_rootfs_paths *paths, uint64_t size,
@@ -223,14 +239,35 @@ static int grow_mounted(const struct ctui_rootfs_paths *paths, uint64_t size,
 	const char *const resize[] = { "resize2fs", device, NULL };
 	cleanup_close int loop = -1;
 
-	if (truncate(paths->image, (off_t)size) < 0)
-		return ctui_error_errno(err, errno, _("cannot grow %s to %" PRIu64 " bytes"),
-					paths->image, size);
+	if (!has_sys_resource())
+		return ctui_error_set(err, EPERM, _("growing the disk of a running site needs "
+						    "CAP_SYS_RESOURCE, which ctui does not have "
+						    "here: stop the site, grow its disk, and start "
+						    "it again"));
 	loop = open_mounted_device(paths->mount, device, sizeof device, err);
 	if (loop < 0)
 		return -1;
+	if (truncate(paths->image, (off_t)size) < 0)
+		return ctui_error_errno(err, errno, _("cannot grow %s to %" PRIu64 " bytes"),
+					paths->image, size);
 	if (ioctl(loop, LOOP_SET_CAPACITY, 0) < 0)
 		return ctui_error_errno(err, errno, _("cannot update the size of %s"), device);
+	return rootfs_run(resize, err);
+}
+
+/* Grows the unmounted image PATHS->image to SIZE bytes: the file, then the
+ * file system, which resize2fs resizes offline after a forced check. */
+static int grow_unmounted(const struct ctui_rootfs_paths *paths, uint64_t size,
+			  struct ctui_error *err)
+{
+	const char *const check[] = { "e2fsck", "-f", "-p", paths->image, NULL };
+	const char *const resize[] = { "resize2fs", paths->image, NULL };
+
+	if (rootfs_run(check, err) < 0)
+		return ctui_error_prefix(err, _("check %s before resizing it"), paths->image);
+	if (truncate(paths->image, (off_t)size) < 0)
+		return ctui_error_errno(err, errno, _("cannot grow %s to %" PRIu64 " bytes"),
+					paths->image, size);
 	return rootfs_run(resize, err);
 }
 
@@ -238,8 +275,6 @@ int ctui_rootfs_grow(const struct ctui_config *cfg, const struct ctui_site *site
 		     struct ctui_error *err)
 {
 	struct ctui_rootfs_paths paths;
-	struct ctui_error undo = { 0 };
-	bool mounted = false;
 	int ret;
 
 	if (site->storage != CTUI_STORAGE_IMAGE)
@@ -248,11 +283,10 @@ int ctui_rootfs_grow(const struct ctui_config *cfg, const struct ctui_site *site
 				      site->name, ctui_storage_name(site->storage));
 
 	ctui_rootfs_paths(cfg, site->name, site->storage, &paths);
-	ret = ctui_rootfs_mount(cfg, site, &mounted, err);
-	if (ret == 0)
+	if (ctui_rootfs_is_mounted(paths.mount))
 		ret = grow_mounted(&paths, size, err);
-	if (mounted && ctui_rootfs_unmount(cfg, site, ret < 0 ? &undo : err) < 0 && ret == 0)
-		ret = -1;
+	else
+		ret = grow_unmounted(&paths, size, err);
 	ctui_rootfs_paths_free(&paths);
 	if (ret < 0)
 		return ctui_error_prefix(err, _("cannot grow the disk of site %s"), site->name);

@@ -1,6 +1,7 @@
 #include "engine/rootfs.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -206,16 +207,39 @@ static int write_identity(const struct ctui_rootfs_paths *paths, const char *sit
 	return 0;
 }
 
-/* Copies BASE into UPPER with cp -a: owners, modes, times, links, device
- * nodes and extended attributes (file capabilities among them). */
+/* Removes the device nodes that debootstrap leaves in DEV: the container
+ * mounts its own /dev over them, and backups reject device nodes. */
+static int empty_dev(const char *dev, struct ctui_error *err)
+{
+	DIR *dir = opendir(dev);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : ctui_error_errno(err, errno, _("cannot read %s"), dev);
+	while (ret == 0 && (de = readdir(dir))) {
+		cleanup_free char *path = NULL;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		path = xasprintf("%s/%s", dev, de->d_name);
+		ret = ctui_rm_rf(path, err);
+	}
+	closedir(dir);
+	return ret;
+}
+
+/* Copies BASE into UPPER with cp -a: owners, modes, times, links and
+ * extended attributes (file capabilities among them). */
 static int copy_base(const char *base, const char *upper, struct ctui_error *err)
 {
 	cleanup_free char *source = xasprintf("%s/.", base);
+	cleanup_free char *dev = xasprintf("%s/dev", upper);
 	const char *const cp[] = { "cp", "-a", "--reflink=auto", source, upper, NULL };
 
 	if (rootfs_run(cp, err) < 0)
 		return ctui_error_prefix(err, _("cannot copy the template base %s"), base);
-	return 0;
+	return empty_dev(dev, err);
 }
 
 /* Creates an image of SIZE bytes and mounts it with empty upper and work

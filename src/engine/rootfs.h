@@ -65,9 +65,11 @@ int ctui_rootfs_mount(const struct ctui_config *cfg, const struct ctui_site *sit
 int ctui_rootfs_unmount(const struct ctui_config *cfg, const struct ctui_site *site,
 			struct ctui_error *err);
 
-/* Grows the image of SITE to SIZE bytes and its ext4 file system with it
- * (resize2fs, online: the image is mounted for the time of the resize when
- * the site is stopped). The caller checks that SIZE is larger. */
+/* Grows the image of SITE to SIZE bytes and its ext4 file system with it:
+ * online with resize2fs while the site runs (ext4 requires
+ * CAP_SYS_RESOURCE for that; without it this fails with EPERM before any
+ * change), offline with e2fsck and resize2fs while it is stopped. The
+ * caller checks that SIZE is larger. */
 int ctui_rootfs_grow(const struct ctui_config *cfg, const struct ctui_site *site, uint64_t size,
 		     struct ctui_error *err);
 
