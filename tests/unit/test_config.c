@@ -287,23 +287,23 @@ static void unknown_section(void **state)
 {
 	assert_load_fails(state, "[paths]\nstate_dir = /srv\n[netwrok]\nbridge = br1\n", 3,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [sites]");
 	assert_load_fails(state, "[paths]\n[Network] ; empty\n", 2,
 			  "unknown section [Network]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [sites]");
 	assert_load_fails(state, "  [ paths ]\n", 1,
 			  "unknown section [ paths ]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [sites]");
 	assert_load_fails(state, "[pa\x01ths]\n", 1,
 			  "unknown section [pa\\x01ths]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [sites]");
 }
 
 static void unknown_key(void **state)
 {
 	assert_load_fails(state, "[paths]\nstatedir = /srv\n", 2,
 			  "[paths] statedir: unknown key; the keys of [paths] are state_dir, "
-			  "template_dir, template_conf_dir, init, debootstrap, mirror");
+			  "template_dir, template_conf_dir, model_dir, init, debootstrap, mirror");
 	assert_load_fails(state, "[container]\nstart_timeout = 5\n\nStop_Timeout = 5\n", 4,
 			  "[container] Stop_Timeout: unknown key; the keys of [container] are "
 			  "start_timeout, stop_timeout");
@@ -337,7 +337,7 @@ static void indented_continuation_rejected(void **state)
 			  "cannot continue on the next line; join the two lines");
 	assert_load_fails(state, "[paths]\n\t[netwrok]\n", 2,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [sites]");
 }
 
 static void byte_order_mark_skipped(void **state)
@@ -354,7 +354,7 @@ static void byte_order_mark_skipped(void **state)
 	/* The mark does not hide the section line from the check. */
 	assert_load_fails(state, "\xEF\xBB\xBF[netwrok]\n", 1,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui] and [sites]");
 }
 
 static void syntax_errors(void **state)
