@@ -71,8 +71,8 @@ static void add_usage(struct tui *tui, struct details_state *st, const struct ct
 	add(st, _("CPU time used"), _("%.2f s"), (double)usage.cpu_ns / 1e9);
 	add(st, _("Memory used"), "%s", tui_format_size(usage.memory, size));
 	add(st, _("Tasks"), "%u", usage.pids);
-	add(st, _("Kernel CPU shares"), "%u", usage.limits.cpu_shares);
-	add(st, _("Kernel CPU cap"), "%s", format_cpu_max(usage.limits.cpu_max, cap, sizeof cap));
+	add(st, _("Kernel CPU"), _("shares %u, cap %s"), usage.limits.cpu_shares,
+	    format_cpu_max(usage.limits.cpu_max, cap, sizeof cap));
 	add(st, _("Kernel memory limit"), "%s", usage.limits.memory ? tui_format_size(usage.limits.memory, size) : _("none"));
 	add(st, _("Kernel task limit"), "%u", usage.limits.pids);
 }
@@ -116,9 +116,8 @@ static void add_site(struct tui *tui, struct details_state *st, const struct ctu
 	add(st, _("Storage"), "%s", ctui_storage_name(site->storage));
 	if (site->storage == CTUI_STORAGE_IMAGE)
 		add(st, _("Disk size"), "%s", tui_format_size(site->limits.disk, text));
-	add(st, _("Model"), "%s", site->model[0] ? site->model : _("none"));
-	add(st, _("CPU shares"), _("%u (L changes the limits)"), site->limits.cpu_shares);
-	add(st, _("CPU cap"), "%s", format_cpu_max(site->limits.cpu_max, text, sizeof text));
+	add(st, _("CPU"), _("shares %u, cap %s (L changes the limits)"), site->limits.cpu_shares,
+	    format_cpu_max(site->limits.cpu_max, text, sizeof text));
 	add(st, _("Memory limit"), "%s", site->limits.memory ? tui_format_size(site->limits.memory, text) : _("none"));
 	add(st, _("Task limit"), "%u", site->limits.pids);
 	add(st, _("Owner"), "%s", site->owner);
@@ -142,6 +141,7 @@ static void add_site(struct tui *tui, struct details_state *st, const struct ctu
 	}
 	/* Last, so that the uptime and usage of a running site fit on 24 lines. */
 	add_https(tui, st, site);
+	add(st, _("Resource model"), "%s", site->model[0] ? site->model : _("none"));
 }
 
 static int load(struct tui *tui, struct details_state *st)
