@@ -10,8 +10,8 @@
 #include "ctui/limits.h"
 #include "util/util.h"
 
-/* What the options request: HTTPS settings and limits go to two engine
- * calls. */
+/* The changes the options request. HTTPS settings and limits go to two
+ * engine calls. */
 struct set_request {
 	struct ctui_site_settings settings;
 	struct ctui_limit_changes limits;

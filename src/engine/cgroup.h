@@ -24,10 +24,10 @@ struct ctui_cgroup_setting {
 
 /* Fills SETTINGS with the files and values that apply LIMITS on cgroup v2
  * (UNIFIED) or v1, in the order they must be written, and returns their
- * count. Shares become cpu.weight on v2 (see ctui_cgroup_shares_to_weight);
- * a CPU cap of P percent becomes a quota of P * 1000 us per 100000 us
- * period (v1 cpu.cfs_quota_us and cpu.cfs_period_us, v2 cpu.max), and no
- * cap becomes -1 on v1 and "max" on v2. Swap is not part of the plan. */
+ * count. Shares become cpu.weight on v2 (see ctui_cgroup_shares_to_weight).
+ * A CPU cap of P percent becomes a quota of P * 1000 us per 100000 us
+ * period: v1 cpu.cfs_quota_us and cpu.cfs_period_us, v2 cpu.max. No cap
+ * becomes -1 on v1 and "max" on v2. Swap is not part of the plan. */
 size_t ctui_cgroup_plan(bool unified, const struct ctui_limits *limits,
 			struct ctui_cgroup_setting settings[CTUI_CGROUP_SETTINGS_MAX]);
 

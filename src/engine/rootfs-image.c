@@ -1,9 +1,9 @@
 /* Image storage: an ext4 file system in STATE_DIR/sites/NAME/disk.img,
  * attached to a free loop device with LO_FLAGS_AUTOCLEAR and mounted on
- * STATE_DIR/sites/NAME/image. The mount holds the overlay's upper and work
- * directories, so the image size is a hard quota on what the site writes,
- * and df inside the site shows it (overlayfs reports the upper layer's file
- * system). With autoclear the kernel frees the loop device when the last
+ * STATE_DIR/sites/NAME/image. The mount contains the overlay's upper and
+ * work directories, so the image size is a hard quota on what the site
+ * writes. df inside the site shows it, because overlayfs reports the upper
+ * layer's file system. With autoclear the kernel frees the loop device when the last
  * mount of the image goes away, so an unmount leaves no device behind. */
 #include "engine/rootfs.h"
 
@@ -60,9 +60,9 @@ static int loop_set_fd(int loop, int file, const char *image)
 	return 0;
 }
 
-/* Binds IMAGE to a free loop device and returns an open descriptor of it;
- * DEVICE receives its path. The device stays bound while the descriptor
- * or a mount holds it. */
+/* Binds IMAGE to a free loop device and returns an open descriptor of it,
+ * with its path in DEVICE. The device stays bound while the descriptor is
+ * open or the image is mounted. */
 static int loop_attach(const char *image, char *device, size_t size, struct ctui_error *err)
 {
 	cleanup_close int control = open("/dev/loop-control", O_RDWR | O_CLOEXEC);

@@ -1,8 +1,8 @@
 /* A site's own files in STATE_DIR/sites/NAME, by storage:
  * - overlay: upper and work, the overlay's writable layer on the template
  *   base, and root, the mount point inside the container;
- * - copy: upper holds a private copy of the whole base (cp -a), which the
- *   container bind-mounts on root;
+ * - copy: upper contains a private copy of the whole base (cp -a), which
+ *   the container bind-mounts on root;
  * - image: disk.img, an ext4 image mounted on image/ while the site runs or
  *   ctui works on its files, holding image/upper and image/work.
  * The overlay (or bind mount) is mounted only inside the container's mount
@@ -55,8 +55,8 @@ int ctui_rootfs_destroy(const struct ctui_config *cfg, const struct ctui_site *s
 bool ctui_rootfs_is_mounted(const char *dir);
 
 /* Mounts an image site's disk on its image directory unless it is mounted
- * already; *MOUNTED tells whether this call mounted it. Other storage
- * needs no mount, and then nothing is done. */
+ * already. *MOUNTED is set when this call mounted it. Other storage needs
+ * no mount, and then nothing is done. */
 int ctui_rootfs_mount(const struct ctui_config *cfg, const struct ctui_site *site,
 		      bool *mounted, struct ctui_error *err);
 
@@ -65,11 +65,11 @@ int ctui_rootfs_mount(const struct ctui_config *cfg, const struct ctui_site *sit
 int ctui_rootfs_unmount(const struct ctui_config *cfg, const struct ctui_site *site,
 			struct ctui_error *err);
 
-/* Grows the image of SITE to SIZE bytes and its ext4 file system with it:
- * online with resize2fs while the site runs (ext4 requires
- * CAP_SYS_RESOURCE for that; without it this fails with EPERM before any
- * change), offline with e2fsck and resize2fs while it is stopped. The
- * caller checks that SIZE is larger. */
+/* Grows the image of SITE to SIZE bytes and its ext4 file system with it.
+ * While the site runs, resize2fs resizes it online, which ext4 allows only
+ * with CAP_SYS_RESOURCE: without it this fails with EPERM before any
+ * change. While the site is stopped, e2fsck and resize2fs work offline.
+ * The caller checks that SIZE is larger. */
 int ctui_rootfs_grow(const struct ctui_config *cfg, const struct ctui_site *site, uint64_t size,
 		     struct ctui_error *err);
 

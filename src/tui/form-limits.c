@@ -1,8 +1,8 @@
 /* The limits form of the details screen: CPU shares, CPU cap, memory, tasks
  * and, for image sites, the disk size, prefilled with the recorded values.
  * The values are short ASCII words, so each field is a plain line buffer.
- * Every field is checked on submit, with the message under it; the engine
- * then applies the values in a worker (live on a running site), and its
+ * Every field is checked on submit, with the message under it. The engine
+ * then applies the values in a worker, live on a running site, and its
  * error comes back into the form. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* The cgroup files and values that a site's limits turn into, for cgroup v1
- * and v2. The v2 path cannot run on a v1 or hybrid host, so these checks are
- * what covers its file choice and its mapping of shares and caps; no
- * cgroup is touched. */
+ * and v2. The v2 path cannot run on a v1 or hybrid host, so these checks
+ * cover its file choice and its mapping of shares and caps. No cgroup is
+ * touched. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
