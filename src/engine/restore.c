@@ -141,6 +141,10 @@ static int prepare_row(struct ctui_engine *engine, const char *new_name,
 		snprintf(site->name, sizeof site->name, "%s", new_name);
 		snprintf(site->domain, sizeof site->domain, "%s.%s", new_name, cfg->zone);
 	}
+	/* An image needs its size, which an edited or damaged archive may lack. */
+	if (site->storage == CTUI_STORAGE_IMAGE && site->limits.disk < CTUI_DISK_MIN)
+		return ctui_error_set(err, EINVAL, _("the archive's site has image storage but "
+						     "no valid disk size"));
 	site->id = 0;
 	site->state = CTUI_STATE_STOPPED;
 	site->created = 0;
