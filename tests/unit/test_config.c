@@ -100,6 +100,9 @@ static void defaults_from_empty_file(void **state)
 	assert_string_equal(cfg.state_dir, CTUI_STATEDIR);
 	assert_string_equal(cfg.template_dir, CTUI_STATEDIR "/templates");
 	assert_string_equal(cfg.template_conf_dir, CTUI_SYSCONFDIR "/templates");
+	assert_string_equal(cfg.model_dir, CTUI_SYSCONFDIR "/models");
+	assert_string_equal(cfg.default_model, "");
+	assert_string_equal(cfg.default_storage, "overlay");
 	assert_string_equal(cfg.init_path, CTUI_LIBEXECDIR "/ctui-init");
 	assert_string_equal(cfg.debootstrap, "debootstrap");
 	assert_string_equal(cfg.mirror, "http://deb.debian.org/debian");
@@ -485,6 +488,14 @@ static void invalid_values(void **state)
 		{ "apache", "https_port", "100000", "number 100000 is out of range: use a value from 1 to 65535" },
 		{ "tls", "mode", "letsencrypt", "invalid value \"letsencrypt\": expected acme, self-signed or none" },
 		{ "tls", "mode", "none", NULL },
+		{ "paths", "model_dir", "models", "invalid value \"models\": expected an absolute path" },
+		{ "sites", "model", "small", NULL },
+		{ "sites", "model", "", NULL },
+		{ "sites", "model", "../small", "invalid value \"../small\": expected the name of a file in the model directory without .conf, such as small, or nothing for the template's limits" },
+		{ "sites", "model", "Small", "invalid value \"Small\": expected the name of a file in the model directory without .conf, such as small, or nothing for the template's limits" },
+		{ "sites", "storage", "image", NULL },
+		{ "sites", "storage", "disk", "invalid value \"disk\": expected overlay, copy or image" },
+		{ "sites", "storage", "", "invalid value \"\": expected overlay, copy or image" },
 		{ "tls", "acme_url", "http://localhost/dir", "invalid value \"http://localhost/dir\": expected an https:// URL without spaces, quotes or backslashes" },
 		{ "tls", "acme_url", "https://x/\"dir", "invalid value \"https://x/\\x22dir\": expected an https:// URL without spaces, quotes or backslashes" },
 		{ "tls", "acme_contact", "admin", "invalid value \"admin\": expected an e-mail address such as admin@example.org, or nothing" },
