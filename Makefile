@@ -96,7 +96,7 @@ pot:
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/templates \
-	  $(DESTDIR)$(STATEDIR) $(DESTDIR)$(DATADIR)/themes
+	  $(DESTDIR)$(SYSCONFDIR)/models $(DESTDIR)$(STATEDIR) $(DESTDIR)$(DATADIR)/themes
 	install -m 755 build/ctui $(DESTDIR)$(SBINDIR)/ctui
 	install -m 755 build/ctui-init $(DESTDIR)$(LIBEXECDIR)/ctui-init
 	install -m 755 conf/ctui-setup-host $(DESTDIR)$(SBINDIR)/ctui-setup-host
@@ -105,6 +105,9 @@ install: all
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	for t in conf/templates/*.conf; do \
 	  [ -e $(DESTDIR)$(SYSCONFDIR)/templates/$${t##*/} ] || install -m 644 $$t $(DESTDIR)$(SYSCONFDIR)/templates/; \
+	done
+	for m in conf/models/*.conf; do \
+	  [ -e $(DESTDIR)$(SYSCONFDIR)/models/$${m##*/} ] || install -m 644 $$m $(DESTDIR)$(SYSCONFDIR)/models/; \
 	done
 	for mo in $(MO); do \
 	  lang=$${mo#build/locale/}; lang=$${lang%%/*}; \
@@ -115,7 +118,7 @@ install: all
 DEB_BUILD := build-essential pkg-config gettext libnl-3-dev libnl-route-3-dev libcgroup-dev \
              libsqlite3-dev libldap2-dev libarchive-dev libinih-dev libldns-dev libcap-dev \
              libncurses-dev libcmocka-dev
-DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl ssl-cert
+DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl ssl-cert e2fsprogs coreutils
 DEB_TEST  := acl attr python3 bind9-dnsutils busybox-static curl zstd iproute2 procps tmux sqlite3 socat lxc wrk slapd ldap-utils pebble nginx
 deps:
 	apt-get update

@@ -24,6 +24,7 @@ struct ctui_config {
 	char *state_dir;          /* sites.db, lock file, sites/NAME/ */
 	char *template_dir;       /* built template bases: TEMPLATE/VERSION/ */
 	char *template_conf_dir;  /* template definitions: NAME.conf */
+	char *model_dir;          /* resource models: NAME.conf */
 	char *init_path;          /* the static ctui-init binary */
 	char *debootstrap;        /* debootstrap command line */
 	char *mirror;             /* Debian mirror for debootstrap */
@@ -81,6 +82,9 @@ struct ctui_config {
 	unsigned ldap_timeout;    /* seconds per LDAP operation */
 	char *ldap_bind_dn;       /* the search identity, empty: anonymous searches */
 	char *ldap_bind_password_file; /* its password, first line; empty with no bind_dn */
+	/* [sites] */
+	char *default_model;      /* the model of a new site; empty: the template's limits */
+	char *default_storage;    /* "overlay", "copy" or "image" */
 };
 
 /* Loads PATH (CTUI_DEFAULT_CONFIG when NULL) over the built-in defaults.

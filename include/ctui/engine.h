@@ -34,8 +34,11 @@ struct ctui_create_params {
 	const char *name;           /* a DNS label: a-z, 0-9 and '-' */
 	const char *domain;         /* NULL: NAME.ZONE */
 	const char *template_name;
-	/* Zero fields take the template's defaults. */
+	const char *model;          /* NULL: [sites] model of ctui.conf, or none */
+	const char *storage;        /* "overlay", "copy", "image"; NULL: [sites] storage */
+	/* Zero fields take the model's values, then the template's. */
 	struct ctui_limits limits;
+	bool no_cpu_max;            /* no hard CPU cap, whatever the model says */
 	enum ctui_record_kind record;  /* CNAME by default */
 	enum ctui_setting redirect;    /* default on */
 	enum ctui_setting hsts;        /* default off */
@@ -71,6 +74,21 @@ struct ctui_site_settings {
  * when they change what Apache does. */
 int ctui_site_set(struct ctui_engine *engine, const char *name,
 		  const struct ctui_site_settings *settings, struct ctui_error *err);
+
+/* Changes of a site's limits for ctui_site_set_limits(). */
+struct ctui_limit_changes {
+	struct ctui_limits limits;  /* zero fields stay as they are */
+	bool no_cpu_max;            /* remove the hard CPU cap */
+};
+
+/* Records CHANGES in SITE's row. A running site gets them at once in its
+ * cgroup (and a larger image, grown while mounted); a stopped one at its
+ * next start. Values out of range, a disk size for storage other than
+ * image, and a smaller disk fail with EINVAL and change nothing. When the
+ * cgroup accepts the values but growing the image fails, the old cgroup
+ * values are written back. */
+int ctui_site_set_limits(struct ctui_engine *engine, const char *name,
+			 const struct ctui_limit_changes *changes, struct ctui_error *err);
 
 /* The certificate of a site as the files show it now. */
 struct ctui_tls_status {

@@ -109,13 +109,19 @@ static int write_archive(struct ctui_engine *engine, const struct ctui_backup_pa
 {
 	const struct ctui_config *cfg = &engine->cfg;
 	struct backup_writer *writer = NULL;
+	struct ctui_error unmount_err = { 0 };
 	struct ctui_rootfs_paths paths;
 	cleanup_free char *lower = NULL;
 	int ret = -1;
 
-	ctui_rootfs_paths(cfg, site->name, &paths);
+	bool full = params->full && site->storage != CTUI_STORAGE_COPY;
+	bool mounted = false;
+
+	/* A copy site's upper directory is its whole tree: a full backup of it
+	 * is its upper directory. */
+	ctui_rootfs_paths(cfg, site->name, site->storage, &paths);
 	lower = ctui_template_base_dir(cfg, site->template_name, site->template_version);
-	if (params->full && !ctui_path_exists(lower)) {
+	if (full && !ctui_path_exists(lower)) {
 		ctui_error_set(err, ENOENT, _("the template base %s is missing"), lower);
 		goto out;
 	}
@@ -123,16 +129,20 @@ static int write_archive(struct ctui_engine *engine, const struct ctui_backup_pa
 	if (backup_writer_open(&writer, tmp, params->compression, site, params->full,
 			       params->progress, params->ctx, err) < 0)
 		goto out;
+	if (ctui_rootfs_mount(cfg, site, &mounted, err) < 0)
+		goto out;
 	backup_writer_add_total(writer, paths.upper);
-	if (params->full)
+	if (full)
 		backup_writer_add_total(writer, lower);
 
-	if (copy_upper(engine, site, writer, paths.upper, params->full, err) < 0)
+	if (copy_upper(engine, site, writer, paths.upper, full, err) < 0)
 		goto out;
-	if (params->full && backup_writer_add_lower(writer, lower, err) < 0)
+	if (full && backup_writer_add_lower(writer, lower, err) < 0)
 		goto out;
 	ret = backup_writer_finish(writer, err);
 out:
+	if (mounted && ctui_rootfs_unmount(cfg, site, ret < 0 ? &unmount_err : err) < 0)
+		ret = -1;
 	backup_writer_free(writer);
 	ctui_rootfs_paths_free(&paths);
 	return ret;

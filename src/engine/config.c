@@ -11,6 +11,7 @@
 
 #include "engine/log.h"
 #include "engine/subnet.h"
+#include "ctui/site.h"
 #include "ctui/validate.h"
 #include "util/ini.h"
 #include "util/util.h"
@@ -48,6 +49,8 @@ enum key_type {
 	KEY_LDAP_URI,   /* an ldap:// or ldaps:// URI, or empty */
 	KEY_TEXT,       /* any text without control characters, may be empty */
 	KEY_LDAP_FILTER, /* an LDAP filter containing %s once */
+	KEY_MODEL,      /* a resource model's name or empty */
+	KEY_STORAGE,    /* overlay, copy or image */
 };
 
 struct config_key {
@@ -63,6 +66,7 @@ static const struct config_key config_keys[] = {
 	{ "paths", "state_dir", KEY_PATH, FIELD(state_dir) },
 	{ "paths", "template_dir", KEY_PATH, FIELD(template_dir) },
 	{ "paths", "template_conf_dir", KEY_PATH, FIELD(template_conf_dir) },
+	{ "paths", "model_dir", KEY_PATH, FIELD(model_dir) },
 	{ "paths", "init", KEY_PATH, FIELD(init_path) },
 	{ "paths", "debootstrap", KEY_COMMAND, FIELD(debootstrap) },
 	{ "paths", "mirror", KEY_URL, FIELD(mirror) },
@@ -101,6 +105,8 @@ static const struct config_key config_keys[] = {
 	{ "ldap", "timeout", KEY_TIMEOUT, FIELD(ldap_timeout) },
 	{ "ldap", "bind_dn", KEY_TEXT, FIELD(ldap_bind_dn) },
 	{ "ldap", "bind_password_file", KEY_OPT_PATH, FIELD(ldap_bind_password_file) },
+	{ "sites", "model", KEY_MODEL, FIELD(default_model) },
+	{ "sites", "storage", KEY_STORAGE, FIELD(default_storage) },
 };
 
 #define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
@@ -133,6 +139,7 @@ static void set_defaults(struct ctui_config *cfg)
 
 	cfg->state_dir = xstrdup(CTUI_STATEDIR);
 	cfg->template_conf_dir = xstrdup(CTUI_SYSCONFDIR "/templates");
+	cfg->model_dir = xstrdup(CTUI_SYSCONFDIR "/models");
 	cfg->init_path = xstrdup(CTUI_LIBEXECDIR "/ctui-init");
 	cfg->debootstrap = xstrdup("debootstrap");
 	cfg->mirror = xstrdup("http://deb.debian.org/debian");
@@ -180,6 +187,8 @@ static void set_defaults(struct ctui_config *cfg)
 	cfg->ldap_timeout = 10;
 	cfg->ldap_bind_dn = xstrdup("");
 	cfg->ldap_bind_password_file = xstrdup("");
+	cfg->default_model = xstrdup("");
+	cfg->default_storage = xstrdup("overlay");
 }
 
 static bool has_control_char(const char *s)
@@ -330,6 +339,9 @@ static int parse_bool(const char *value, unsigned *flag, struct ctui_error *err)
 static int parse_string_value(const struct config_key *key, const char *value,
 			      struct ctui_error *err)
 {
+	struct ctui_error ignored;
+	enum ctui_storage storage;
+
 	switch (key->type) {
 	case KEY_PATH:
 		if (value[0] != '/')
@@ -420,6 +432,17 @@ static int parse_string_value(const struct config_key *key, const char *value,
 						      "as (&(objectClass=posixAccount)(uid=%s))"),
 					     err);
 		return 0;
+	case KEY_MODEL:
+		if (value[0] && ctui_validate_name(value, &ignored) < 0)
+			return invalid_value(value, _("expected the name of a file in the model "
+						      "directory without .conf, such as small, or "
+						      "nothing for the template's limits"),
+					     err);
+		return 0;
+	case KEY_STORAGE:
+		if (ctui_storage_parse(value, &storage) < 0)
+			return invalid_value(value, _("expected overlay, copy or image"), err);
+		return 0;
 	case KEY_SUBNET:
 	case KEY_GATEWAY:
 	case KEY_PORT:
@@ -467,6 +490,8 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 	case KEY_LDAP_URI:
 	case KEY_TEXT:
 	case KEY_LDAP_FILTER:
+	case KEY_MODEL:
+	case KEY_STORAGE:
 		break;
 	}
 
@@ -554,7 +579,8 @@ static int check_section(void *user, const char *name, int line, struct ctui_err
 		return 0;
 	return ctui_error_set(err, EINVAL,
 			      _("unknown section [%s]: the sections are [paths], [network], [dns], "
-				"[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]"),
+				"[host], [apache], [tls], [cgroup], [container], [tui], [ldap] and "
+				"[sites]"),
 			      ctui_escape(name, shown, sizeof shown));
 }
 
@@ -688,6 +714,8 @@ void ctui_config_free(struct ctui_config *cfg)
 		case KEY_LDAP_URI:
 		case KEY_TEXT:
 		case KEY_LDAP_FILTER:
+		case KEY_MODEL:
+		case KEY_STORAGE:
 			free(*string_field(cfg, &config_keys[i]));
 			break;
 		case KEY_SUBNET:

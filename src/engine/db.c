@@ -76,6 +76,17 @@ static const char *const migrations[] = {
 	 * ran (actor); login adds the Unix user that ran ctui. */
 	"ALTER TABLE events ADD COLUMN login TEXT CHECK (length(login) < 256);"
 	"CREATE INDEX events_by_actor ON events (actor, id);",
+	/* 4: resource models, a hard CPU cap, and copy and image storage. The
+	 * storage column is added again because its CHECK allowed only
+	 * 'overlay'; existing sites keep overlay storage. */
+	"ALTER TABLE sites DROP COLUMN storage;"
+	"ALTER TABLE sites ADD COLUMN storage TEXT NOT NULL DEFAULT 'overlay'"
+	"  CHECK (storage IN ('overlay', 'copy', 'image'));"
+	"ALTER TABLE sites ADD COLUMN cpu_max INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (cpu_max BETWEEN 0 AND 100);"
+	"ALTER TABLE sites ADD COLUMN disk INTEGER NOT NULL DEFAULT 0 CHECK (disk >= 0);"
+	"ALTER TABLE sites ADD COLUMN model TEXT NOT NULL DEFAULT ''"
+	"  CHECK (length(model) < 64);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -83,7 +94,7 @@ static const char *const migrations[] = {
 #define SITE_COLUMNS                                                                    \
 	"id, name, domain, template, template_version, cpu_shares, memory, pids, storage, " \
 	"ipv4, state, init_pid, init_start_time, owner, created, changed, record, redirect, " \
-	"hsts, tls"
+	"hsts, tls, cpu_max, disk, model"
 
 static void finalize_stmt(sqlite3_stmt **stmt)
 {
@@ -340,6 +351,9 @@ static int bind_site(sqlite3_stmt *stmt, const struct ctui_site *site)
 	rc |= sqlite3_bind_int(stmt, i++, site->redirect);
 	rc |= sqlite3_bind_int(stmt, i++, site->hsts);
 	rc |= sqlite3_bind_text(stmt, i++, ctui_tls_state_name(site->tls), -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(stmt, i++, site->limits.cpu_max);
+	rc |= sqlite3_bind_int64(stmt, i++, (sqlite3_int64)site->limits.disk);
+	rc |= sqlite3_bind_text(stmt, i++, site->model, -1, SQLITE_STATIC);
 	return rc;
 }
 
@@ -349,7 +363,8 @@ int ctui_db_site_insert(struct ctui_db *db, struct ctui_site *site, struct ctui_
 	char shown[SHOWN_MAX];
 
 	/* SQLite integers are signed 64-bit: larger values would come back negative. */
-	if (site->limits.memory > INT64_MAX || site->init_start_time > INT64_MAX)
+	if (site->limits.memory > INT64_MAX || site->limits.disk > INT64_MAX ||
+	    site->init_start_time > INT64_MAX)
 		return ctui_error_set(err, ERANGE, _("site \"%s\": a value does not fit the database"),
 				      ctui_escape(site->name, shown, sizeof shown));
 
@@ -361,8 +376,8 @@ int ctui_db_site_insert(struct ctui_db *db, struct ctui_site *site, struct ctui_
 	if (prepare(db,
 		    "INSERT INTO sites (name, domain, template, template_version, cpu_shares, "
 		    "memory, pids, storage, ipv4, state, init_pid, init_start_time, owner, created, "
-		    "changed, record, redirect, hsts, tls) "
-		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "changed, record, redirect, hsts, tls, cpu_max, disk, model) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    &stmt, err) < 0)
 		return -1;
 	if (bind_site(stmt, site) != SQLITE_OK)
@@ -429,6 +444,7 @@ static int read_site(struct ctui_db *db, sqlite3_stmt *stmt, struct ctui_site *s
 		     struct ctui_error *err)
 {
 	const char *state = (const char *)sqlite3_column_text(stmt, 10);
+	const char *storage = (const char *)sqlite3_column_text(stmt, 8);
 	char shown[SHOWN_MAX];
 
 	memset(site, 0, sizeof *site);
@@ -440,7 +456,10 @@ static int read_site(struct ctui_db *db, sqlite3_stmt *stmt, struct ctui_site *s
 	site->limits.cpu_shares = (unsigned)sqlite3_column_int64(stmt, 5);
 	site->limits.memory = (uint64_t)sqlite3_column_int64(stmt, 6);
 	site->limits.pids = (unsigned)sqlite3_column_int64(stmt, 7);
-	site->storage = CTUI_STORAGE_OVERLAY; /* the only kind the schema allows */
+	if (ctui_storage_parse(storage, &site->storage) < 0)
+		return ctui_error_set(err, EIO, _("site \"%s\" in %s has the unknown storage \"%s\""),
+				      ctui_escape(site->name, shown, sizeof shown), db->path,
+				      storage ? storage : "");
 	site->ipv4 = (uint32_t)sqlite3_column_int64(stmt, 9);
 	if (parse_state(state, &site->state) < 0)
 		return ctui_error_set(err, EIO, _("site \"%s\" in %s has the unknown state \"%s\""),
@@ -458,6 +477,9 @@ static int read_site(struct ctui_db *db, sqlite3_stmt *stmt, struct ctui_site *s
 				      ctui_escape(site->name, shown, sizeof shown), db->path);
 	site->redirect = sqlite3_column_int(stmt, 17) != 0;
 	site->hsts = sqlite3_column_int(stmt, 18) != 0;
+	site->limits.cpu_max = (unsigned)sqlite3_column_int64(stmt, 20);
+	site->limits.disk = (uint64_t)sqlite3_column_int64(stmt, 21);
+	copy_text(site->model, sizeof site->model, stmt, 22);
 	return 0;
 }
 
@@ -581,6 +603,35 @@ int ctui_db_site_set_tls(struct ctui_db *db, const char *name, enum ctui_tls_sta
 	rc |= sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
 	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
 		return db_fail(db, _("record the TLS state of a site"), err);
+
+	if (sqlite3_changes(db->handle) == 0)
+		return no_site(name, err);
+	return 0;
+}
+
+int ctui_db_site_set_limits(struct ctui_db *db, const char *name,
+			    const struct ctui_limits *limits, struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (limits->memory > INT64_MAX || limits->disk > INT64_MAX)
+		return ctui_error_set(err, ERANGE, _("a limit does not fit the database"));
+	if (prepare(db,
+		    "UPDATE sites SET cpu_shares = ?, cpu_max = ?, memory = ?, pids = ?, disk = ?, "
+		    "changed = ? WHERE name = ?",
+		    &stmt, err) < 0)
+		return -1;
+
+	rc |= sqlite3_bind_int64(stmt, 1, limits->cpu_shares);
+	rc |= sqlite3_bind_int64(stmt, 2, limits->cpu_max);
+	rc |= sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limits->memory);
+	rc |= sqlite3_bind_int64(stmt, 4, limits->pids);
+	rc |= sqlite3_bind_int64(stmt, 5, (sqlite3_int64)limits->disk);
+	rc |= sqlite3_bind_int64(stmt, 6, time(NULL));
+	rc |= sqlite3_bind_text(stmt, 7, name, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		return site_write_fail(db, name, "", 0, _("record the limits of a site"), err);
 
 	if (sqlite3_changes(db->handle) == 0)
 		return no_site(name, err);

@@ -43,6 +43,12 @@ int engine_stop_locked(struct ctui_engine *engine, struct ctui_site *site,
 int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 			 const char *staging_dir, struct ctui_error *err);
 
+/* Fills SITE's model, storage and limits for a new site from PARAMS, the
+ * model (named there or in ctui.conf), and TEMPLATE_LIMITS, and checks them. */
+int engine_site_limits(struct ctui_engine *engine, const struct ctui_create_params *params,
+		       const struct ctui_limits *template_limits, struct ctui_site *site,
+		       struct ctui_error *err);
+
 struct ctui_vhost;
 
 /* Fills VHOST with what SITE's vhost file must say now. *CERT and *KEY get

@@ -27,6 +27,7 @@ static int prepare_site(struct ctui_engine *engine, const struct ctui_create_par
 	struct ctui_template tpl = { 0 };
 	cleanup_free char *version = NULL;
 	cleanup_free char *base = NULL;
+	int ret;
 
 	if (ctui_validate_name(params->name, err) < 0)
 		return -1;
@@ -54,8 +55,10 @@ static int prepare_site(struct ctui_engine *engine, const struct ctui_create_par
 
 	if (ctui_template_load(cfg, params->template_name, &tpl, err) < 0)
 		return -1;
-	site->limits = tpl.limits;
+	ret = engine_site_limits(engine, params, &tpl.limits, site, err);
 	ctui_template_free(&tpl);
+	if (ret < 0)
+		return -1;
 
 	if (ctui_template_current(cfg, params->template_name, &version, &base, err) < 0)
 		return -1;
@@ -63,17 +66,6 @@ static int prepare_site(struct ctui_engine *engine, const struct ctui_create_par
 	snprintf(site->name, sizeof site->name, "%s", params->name);
 	snprintf(site->template_name, sizeof site->template_name, "%s", params->template_name);
 	snprintf(site->template_version, sizeof site->template_version, "%s", version);
-	if (params->limits.cpu_shares)
-		site->limits.cpu_shares = params->limits.cpu_shares;
-	if (params->limits.memory)
-		site->limits.memory = params->limits.memory;
-	if (site->limits.memory && site->limits.memory < CTUI_MEMORY_MIN)
-		return ctui_error_set(err, EINVAL,
-				      _("a memory limit of %llu bytes is too small: give at least 16M"),
-				      (unsigned long long)site->limits.memory);
-	if (params->limits.pids)
-		site->limits.pids = params->limits.pids;
-	site->storage = CTUI_STORAGE_OVERLAY;
 	site->state = CTUI_STATE_STOPPED;
 	site->record = params->record;
 	site->redirect = params->redirect != CTUI_SETTING_OFF;
@@ -131,6 +123,8 @@ int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 			 const char *staging_dir, struct ctui_error *err)
 {
 	const struct ctui_config *cfg = &engine->cfg;
+	cleanup_free char *base = ctui_template_base_dir(cfg, site->template_name,
+							 site->template_version);
 	struct ctui_error undo = { 0 };
 	int ret;
 
@@ -138,9 +132,9 @@ int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 		return -1;
 
 	if (staging_dir)
-		ret = ctui_rootfs_adopt(cfg, site->name, site->domain, site->ipv4, staging_dir, err);
+		ret = ctui_rootfs_adopt(cfg, site, staging_dir, err);
 	else
-		ret = ctui_rootfs_create(cfg, site->name, site->domain, site->ipv4, err);
+		ret = ctui_rootfs_create(cfg, site, base, err);
 	if (ret < 0)
 		return -1;
 
@@ -171,7 +165,7 @@ fail_tls:
 	if (ctui_tls_remove_site(cfg, site->name, site->domain, &undo) < 0)
 		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 fail_rootfs:
-	if (ctui_rootfs_destroy(cfg, site->name, &undo) < 0)
+	if (ctui_rootfs_destroy(cfg, site, &undo) < 0)
 		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 	return -1;
 }
@@ -244,7 +238,7 @@ static int destroy_locked(struct ctui_engine *engine, const char *name, struct c
 		return -1;
 	if (ctui_tls_remove_site(cfg, site.name, site.domain, err) < 0)
 		return -1;
-	if (ctui_rootfs_destroy(cfg, site.name, err) < 0)
+	if (ctui_rootfs_destroy(cfg, &site, err) < 0)
 		return -1;
 	return ctui_db_site_delete(engine->db, site.name, err);
 }

@@ -119,12 +119,16 @@ static int start_container(struct ctui_engine *engine, struct ctui_site *site,
 	struct ctui_rootfs_paths paths;
 	cleanup_free char *lower = NULL;
 	cleanup_free char *console = NULL;
+	struct ctui_error undo = { 0 };
+	bool mounted = false;
 	int ret;
 
 	if (ctui_template_load(cfg, site->template_name, &tpl, err) < 0)
 		return -1;
-	ctui_rootfs_paths(cfg, site->name, &paths);
-	lower = ctui_template_base_dir(cfg, site->template_name, site->template_version);
+	ctui_rootfs_paths(cfg, site->name, site->storage, &paths);
+	/* A copy is the whole root: it has no lower layer. */
+	if (site->storage != CTUI_STORAGE_COPY)
+		lower = ctui_template_base_dir(cfg, site->template_name, site->template_version);
 	console = xasprintf("%s/console.log", paths.dir);
 
 	struct ctui_container_spec spec = {
@@ -149,7 +153,11 @@ static int start_container(struct ctui_engine *engine, struct ctui_site *site,
 
 	ret = ctui_net_bridge_ensure(cfg->bridge, cfg->gateway, cfg->prefix, err);
 	if (ret == 0)
+		ret = ctui_rootfs_mount(cfg, site, &mounted, err);
+	if (ret == 0)
 		ret = ctui_container_start(&spec, &site->init_pid, &site->init_start_time, err);
+	if (ret < 0 && mounted && ctui_rootfs_unmount(cfg, site, &undo) < 0)
+		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 
 	ctui_rootfs_paths_free(&paths);
 	ctui_template_free(&tpl);
@@ -170,6 +178,8 @@ int engine_stop_locked(struct ctui_engine *engine, struct ctui_site *site, struc
 
 	if (ctui_container_stop(site->name, site->init_pid, site->init_start_time, site->ipv4,
 				cfg->cgroup_parent, cfg->stop_timeout * 1000, err) < 0)
+		return -1;
+	if (ctui_rootfs_unmount(cfg, site, err) < 0)
 		return -1;
 
 	site->state = CTUI_STATE_STOPPED;

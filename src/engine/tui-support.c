@@ -105,7 +105,9 @@ int ctui_site_paths(struct ctui_engine *engine, const struct ctui_site *site,
 	if (is_running(site)) {
 		paths->root = xasprintf("/proc/%d/root", (int)site->init_pid);
 	} else {
-		ctui_rootfs_paths(cfg, site->name, &rootfs);
+		/* NOTE: a stopped image site's upper directory is inside its
+		 * unmounted image, so ROOT does not exist until it starts. */
+		ctui_rootfs_paths(cfg, site->name, site->storage, &rootfs);
 		paths->root = xstrdup(rootfs.upper);
 		ctui_rootfs_paths_free(&rootfs);
 	}

@@ -119,6 +119,8 @@ static int perform(struct ctui_engine *engine, const struct tui_job_request *req
 		return perform_backup(engine, request, fd, err);
 	case TUI_JOB_SET:
 		return ctui_site_set(engine, request->name, &request->settings, err);
+	case TUI_JOB_SET_LIMITS:
+		return ctui_site_set_limits(engine, request->name, &request->limit_changes, err);
 	}
 	return ctui_error_set(err, EINVAL, _("unknown job kind %d"), (int)request->kind);
 }
@@ -369,6 +371,7 @@ bool tui_job_kind_cancellable(enum tui_job_kind kind)
 	case TUI_JOB_VERIFY:
 	case TUI_JOB_RESTORE:
 	case TUI_JOB_SET:
+	case TUI_JOB_SET_LIMITS:
 		return false;
 	}
 	return false;
@@ -472,6 +475,9 @@ const char *tui_job_title(const struct tui_job *job, char *out, size_t size)
 	case TUI_JOB_SET:
 		snprintf(out, size, _("Changing the HTTPS settings of site %s"), name);
 		break;
+	case TUI_JOB_SET_LIMITS:
+		snprintf(out, size, _("Changing the limits of site %s"), name);
+		break;
 	}
 	return out;
 }
@@ -531,6 +537,9 @@ static void format_success(const struct tui_job *job, char *out, size_t size)
 		break;
 	case TUI_JOB_SET:
 		format_settings(job, name, out, size);
+		break;
+	case TUI_JOB_SET_LIMITS:
+		snprintf(out, size, _("Changed the limits of site %s."), name);
 		break;
 	}
 }

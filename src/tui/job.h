@@ -29,6 +29,7 @@ enum tui_job_kind {
 	TUI_JOB_VERIFY,     /* ARCHIVE, whose site is NAME */
 	TUI_JOB_RESTORE,    /* ARCHIVE as the new site NAME */
 	TUI_JOB_SET,        /* SETTINGS on the site NAME, as `ctui set` */
+	TUI_JOB_SET_LIMITS, /* LIMIT_CHANGES on the site NAME, as `ctui set --memory` */
 };
 
 enum tui_job_state {
@@ -50,6 +51,7 @@ struct tui_job_request {
 	bool undo;          /* a STOP that follows a cancelled start */
 	char archive[4096]; /* VERIFY and RESTORE */
 	struct ctui_site_settings settings;   /* SET */
+	struct ctui_limit_changes limit_changes;  /* SET_LIMITS */
 };
 
 struct tui_job {

@@ -57,6 +57,8 @@ int tui_open_backup(struct tui *tui, const char *site);
 /* Lists the keys of the screen on top of the stack. */
 int tui_open_help(struct tui *tui);
 int tui_open_create(struct tui *tui);
+/* The form that changes SITE's limits (form-limits.c). */
+int tui_open_limits(struct tui *tui, const char *site);
 /* Asks for SITE's name to be typed before destroying it. */
 int tui_open_confirm_destroy(struct tui *tui, const char *site);
 /* Asks whether to quit while JOBS are running. */

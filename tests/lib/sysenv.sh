@@ -155,6 +155,7 @@ sysenv_write_config() {
 state_dir = $STATE_DIR
 template_dir = $TEMPLATE_DIR
 template_conf_dir = $CTUI_SRC/conf/templates
+model_dir = $CTUI_SRC/conf/models
 init = $CTUI_SRC/build/ctui-init
 
 [network]

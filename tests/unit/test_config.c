@@ -100,6 +100,9 @@ static void defaults_from_empty_file(void **state)
 	assert_string_equal(cfg.state_dir, CTUI_STATEDIR);
 	assert_string_equal(cfg.template_dir, CTUI_STATEDIR "/templates");
 	assert_string_equal(cfg.template_conf_dir, CTUI_SYSCONFDIR "/templates");
+	assert_string_equal(cfg.model_dir, CTUI_SYSCONFDIR "/models");
+	assert_string_equal(cfg.default_model, "");
+	assert_string_equal(cfg.default_storage, "overlay");
 	assert_string_equal(cfg.init_path, CTUI_LIBEXECDIR "/ctui-init");
 	assert_string_equal(cfg.debootstrap, "debootstrap");
 	assert_string_equal(cfg.mirror, "http://deb.debian.org/debian");
@@ -287,23 +290,23 @@ static void unknown_section(void **state)
 {
 	assert_load_fails(state, "[paths]\nstate_dir = /srv\n[netwrok]\nbridge = br1\n", 3,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap] and [sites]");
 	assert_load_fails(state, "[paths]\n[Network] ; empty\n", 2,
 			  "unknown section [Network]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap] and [sites]");
 	assert_load_fails(state, "  [ paths ]\n", 1,
 			  "unknown section [ paths ]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap] and [sites]");
 	assert_load_fails(state, "[pa\x01ths]\n", 1,
 			  "unknown section [pa\\x01ths]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap] and [sites]");
 }
 
 static void unknown_key(void **state)
 {
 	assert_load_fails(state, "[paths]\nstatedir = /srv\n", 2,
 			  "[paths] statedir: unknown key; the keys of [paths] are state_dir, "
-			  "template_dir, template_conf_dir, init, debootstrap, mirror");
+			  "template_dir, template_conf_dir, model_dir, init, debootstrap, mirror");
 	assert_load_fails(state, "[container]\nstart_timeout = 5\n\nStop_Timeout = 5\n", 4,
 			  "[container] Stop_Timeout: unknown key; the keys of [container] are "
 			  "start_timeout, stop_timeout");
@@ -337,7 +340,7 @@ static void indented_continuation_rejected(void **state)
 			  "cannot continue on the next line; join the two lines");
 	assert_load_fails(state, "[paths]\n\t[netwrok]\n", 2,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap] and [sites]");
 }
 
 static void byte_order_mark_skipped(void **state)
@@ -354,7 +357,7 @@ static void byte_order_mark_skipped(void **state)
 	/* The mark does not hide the section line from the check. */
 	assert_load_fails(state, "\xEF\xBB\xBF[netwrok]\n", 1,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container], [tui] and [ldap]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap] and [sites]");
 }
 
 static void syntax_errors(void **state)
@@ -485,6 +488,14 @@ static void invalid_values(void **state)
 		{ "apache", "https_port", "100000", "number 100000 is out of range: use a value from 1 to 65535" },
 		{ "tls", "mode", "letsencrypt", "invalid value \"letsencrypt\": expected acme, self-signed or none" },
 		{ "tls", "mode", "none", NULL },
+		{ "paths", "model_dir", "models", "invalid value \"models\": expected an absolute path" },
+		{ "sites", "model", "small", NULL },
+		{ "sites", "model", "", NULL },
+		{ "sites", "model", "../small", "invalid value \"../small\": expected the name of a file in the model directory without .conf, such as small, or nothing for the template's limits" },
+		{ "sites", "model", "Small", "invalid value \"Small\": expected the name of a file in the model directory without .conf, such as small, or nothing for the template's limits" },
+		{ "sites", "storage", "image", NULL },
+		{ "sites", "storage", "disk", "invalid value \"disk\": expected overlay, copy or image" },
+		{ "sites", "storage", "", "invalid value \"\": expected overlay, copy or image" },
 		{ "tls", "acme_url", "http://localhost/dir", "invalid value \"http://localhost/dir\": expected an https:// URL without spaces, quotes or backslashes" },
 		{ "tls", "acme_url", "https://x/\"dir", "invalid value \"https://x/\\x22dir\": expected an https:// URL without spaces, quotes or backslashes" },
 		{ "tls", "acme_contact", "admin", "invalid value \"admin\": expected an e-mail address such as admin@example.org, or nothing" },
