@@ -14,7 +14,7 @@ static void deploy_usage(void)
 		 "absolute path, \"..\", a device node, a FIFO, a setuid file or a link out of the\n"
 		 "document root rejects the deploy before anything is written. The new tree is\n"
 		 "owned by the site's www-data user and switched in with one rename, on a running\n"
-		 "or a stopped site; the old tree is kept for `ctui rollback SITE`.\n"
+		 "or a stopped site. The old tree is kept for `ctui rollback SITE`.\n"
 		 "\n"
 		 "  -h, --help      show this help\n"));
 }

@@ -313,8 +313,8 @@ static int reject_type(struct archive_entry *entry, const char *name, struct ctu
 		what = _("of an unknown type");
 		break;
 	}
-	return ctui_error_set(err, EPERM, _("rejected entry \"%s\": it is %s; a document root "
-					    "holds only files, directories and links"), name, what);
+	return ctui_error_set(err, EPERM, _("rejected entry \"%s\": it is %s, and a document "
+					    "root holds only files, directories and links"), name, what);
 }
 
 /* Rejects ENTRY (named REL below the top) when it could write outside the

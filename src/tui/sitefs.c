@@ -44,8 +44,8 @@ int tui_check_file_name(const char *name, struct ctui_error *err)
 		return ctui_error_set(err, EINVAL, _("\"%s\" is not a valid name: it is reserved for "
 						     "the directory itself or its parent"), name);
 	if (strchr(name, '/'))
-		return ctui_error_set(err, EINVAL, _("\"%s\" is not a valid name: it contains a '/'; "
-						     "create one directory at a time"), name);
+		return ctui_error_set(err, EINVAL, _("\"%s\" is not a valid name because it contains "
+						     "a '/'. Create one directory at a time"), name);
 	if (strlen(name) > NAME_MAX)
 		return ctui_error_set(err, ENAMETOOLONG, _("The name is longer than %d bytes"),
 				      NAME_MAX);
