@@ -9,7 +9,7 @@
 #include "ctui/engine.h"
 #include "ctui/error.h"
 
-/* What a deploy wrote. */
+/* The counts of entries and bytes that a deploy wrote. */
 struct ctui_deploy_result {
 	uint64_t entries;           /* files, directories and links */
 	uint64_t bytes;             /* content of the regular files */
@@ -17,11 +17,11 @@ struct ctui_deploy_result {
 
 /* Replaces NAME's document root with SOURCE: a directory, or an archive in
  * any format and compression that libarchive reads (tar, zip, cpio, 7z...).
- * Every entry is checked before anything is written, and the first entry
- * with an absolute path, a ".." component, a device node, a FIFO, a socket,
- * a setuid or setgid bit, a symbolic link leading out of the document root
- * or a hard link to anything but an earlier file of the archive fails the
- * deploy (EPERM), naming it. The new tree is written beside the document
+ * Every entry is checked before anything is written. The first entry with
+ * an absolute path, a ".." component, a device node, a FIFO, a socket, a
+ * setuid or setgid bit, a symbolic link leading out of the document root or
+ * a hard link to anything but an earlier file of the archive fails the
+ * deploy (EPERM), and the message names it. The new tree is written beside the document
  * root, owned by the site's www-data user, and exchanged with it in one
  * renameat2(RENAME_EXCHANGE), on a running site through its overlay, so that
  * Apache serves either the whole old or the whole new tree. The old tree

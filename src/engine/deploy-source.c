@@ -296,25 +296,25 @@ static char allowed_type(struct archive_entry *entry)
 
 static int reject_type(struct archive_entry *entry, const char *name, struct ctui_error *err)
 {
-	const char *what;
+	const char *kind;
 
 	switch (archive_entry_filetype(entry)) {
 	case AE_IFCHR:
 	case AE_IFBLK:
-		what = _("a device node");
+		kind = _("a device node");
 		break;
 	case AE_IFIFO:
-		what = _("a FIFO");
+		kind = _("a FIFO");
 		break;
 	case AE_IFSOCK:
-		what = _("a socket");
+		kind = _("a socket");
 		break;
 	default:
-		what = _("of an unknown type");
+		kind = _("of an unknown type");
 		break;
 	}
 	return ctui_error_set(err, EPERM, _("rejected entry \"%s\": it is %s, and a document "
-					    "root holds only files, directories and links"), name, what);
+					    "root holds only files, directories and links"), name, kind);
 }
 
 /* Rejects ENTRY (named REL below the top) when it could write outside the
@@ -331,7 +331,7 @@ static int check_entry(struct scan *scan, struct archive_entry *entry, const cha
 	if (rel[0] == '/')
 		return ctui_error_set(err, EPERM, _("rejected entry \"%s\": the path is absolute"),
 				      name);
-	if (!path_is_clean(rel))
+	if (!rel[0] || !path_is_clean(rel))
 		return ctui_error_set(err, EPERM, _("rejected entry \"%s\": the path has an empty, "
 						    "\".\" or \"..\" component"), name);
 	link = parent_link(scan, rel);

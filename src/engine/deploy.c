@@ -238,9 +238,22 @@ static int switch_in(const struct site_www *www, const char *staging, struct ctu
 	return 0;
 }
 
-static int deploy_locked(struct ctui_engine *engine, const char *name, const char *source,
+/* SOURCE made absolute: the extraction runs in the staging directory, where
+ * a relative name would no longer find it. */
+static char *absolute_path(const char *source)
+{
+	cleanup_free char *cwd = NULL;
+
+	if (source[0] == '/')
+		return xstrdup(source);
+	cwd = get_current_dir_name();
+	return cwd ? xasprintf("%s/%s", cwd, source) : xstrdup(source);
+}
+
+static int deploy_locked(struct ctui_engine *engine, const char *name, const char *given,
 			 struct ctui_deploy_result *result, struct ctui_error *err)
 {
+	cleanup_free char *source = absolute_path(given);
 	struct site_www www = { .fd = -1 };
 	struct ctui_error undo = { 0 };
 	char staging[64];

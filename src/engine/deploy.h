@@ -9,7 +9,7 @@
 
 /* Reads every entry of SOURCE and checks it (see ctui_site_deploy()), without
  * writing anything. Fails with ENOENT for a missing SOURCE and with ENODATA
- * when SOURCE holds no file, directory or link. */
+ * when SOURCE contains no file, directory or link. */
 int deploy_scan(const char *source, struct ctui_deploy_result *result, struct ctui_error *err);
 
 /* Extracts SOURCE, which deploy_scan() accepted, into the empty directory

@@ -28,7 +28,7 @@ struct file_entry {
 	unsigned long long size;
 };
 
-/* What the prompt line is asking for. */
+/* The request of the prompt line. */
 enum files_prompt {
 	PROMPT_NONE,
 	PROMPT_NEW_FILE,

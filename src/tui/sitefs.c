@@ -41,11 +41,11 @@ int tui_check_file_name(const char *name, struct ctui_error *err)
 	if (!name[0])
 		return ctui_error_set(err, EINVAL, _("The name is empty: type a name"));
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return ctui_error_set(err, EINVAL, _("\"%s\" is not a valid name: it is reserved for "
-						     "the directory itself or its parent"), name);
+		return ctui_error_set(err, EINVAL, _("\"%s\" names this directory or its parent: "
+						     "choose another name"), name);
 	if (strchr(name, '/'))
-		return ctui_error_set(err, EINVAL, _("\"%s\" is not a valid name because it contains "
-						     "a '/'. Create one directory at a time"), name);
+		return ctui_error_set(err, EINVAL, _("\"%s\" contains a '/': create one directory at a "
+						     "time"), name);
 	if (strlen(name) > NAME_MAX)
 		return ctui_error_set(err, ENAMETOOLONG, _("The name is longer than %d bytes"),
 				      NAME_MAX);
@@ -55,8 +55,8 @@ int tui_check_file_name(const char *name, struct ctui_error *err)
 	return 0;
 }
 
-/* Gives NAME in DIR_FD the owner of DIR_FD itself: the site's files keep
- * the site's owners, whoever runs ctui. */
+/* Gives NAME in DIR_FD the owner of DIR_FD itself, so that a file created
+ * by root running ctui belongs to the site's user like its neighbours. */
 static int own_like_parent(int dir_fd, const char *name, struct ctui_error *err)
 {
 	struct stat parent;
