@@ -1,6 +1,6 @@
-/* The checks a deploy makes on its source before writing anything: tar
- * archives written here with libarchive, one entry list per case, read by
- * deploy_scan(); and one extraction into a temporary directory. */
+/* The checks a deploy makes on its source before writing anything, run by
+ * deploy_scan() on tar archives that each case writes with libarchive. The
+ * last case extracts an archive into a temporary directory. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
