@@ -1,5 +1,5 @@
 /* A deploy's source, read through libarchive: archive_read_disk for a
- * directory, archive_read with every format and filter for an archive. The
+ * directory (or a symbolic link to one), archive_read with every format and filter for an archive. The
  * same entry checks run on both, so a directory with a device node or a
  * link out of the tree is rejected like an archive that has one. */
 #include "engine/deploy.h"
@@ -62,7 +62,9 @@ static int open_directory(struct source *src, const char *path, struct ctui_erro
 	src->prefix = xasprintf("%.*s", (int)len, path);
 	src->in = archive_read_disk_new();
 	src->disk_entry = archive_entry_new();
-	archive_read_disk_set_symlink_physical(src->in);
+	/* Like tar -H: a link given as the source is followed, links inside
+	 * it are read as links. */
+	archive_read_disk_set_symlink_hybrid(src->in);
 	archive_read_disk_set_behavior(src->in, ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
 					       ARCHIVE_READDISK_NO_FFLAGS);
 	if (archive_read_disk_open(src->in, src->prefix) != ARCHIVE_OK)
