@@ -97,21 +97,42 @@ static int site_www_open(struct ctui_engine *engine, const char *name, struct si
 	return 0;
 }
 
+/* Reads the uid and gid fields that follow the password field of a passwd
+ * line, FIELDS being the text after "NAME:". */
+static int parse_ids(const char *fields, uid_t *uid, gid_t *gid)
+{
+	const char *start = strchr(fields, ':');
+	unsigned long user, group;
+	char *end;
+
+	if (!start || start[1] < '0' || start[1] > '9')
+		return -1;
+	user = strtoul(start + 1, &end, 10);
+	if (end == start + 1 || *end != ':')
+		return -1;
+	start = end + 1;
+	if (start[0] < '0' || start[0] > '9')
+		return -1;
+	group = strtoul(start, &end, 10);
+	if (end == start || *end != ':')
+		return -1;
+	*uid = (uid_t)user;
+	*gid = (gid_t)group;
+	return 0;
+}
+
 /* Finds WEB_USER's uid and gid in the passwd file TEXT. */
 static int parse_web_user(const char *text, uid_t *uid, gid_t *gid)
 {
 	size_t name_len = strlen(WEB_USER);
+	const char *line = text;
 
-	for (const char *line = text; line && *line; line = strchr(line, '\n'), line += !!line) {
-		unsigned long u, g;
-
-		if (strncmp(line, WEB_USER ":", name_len + 1))
-			continue;
-		if (sscanf(line + name_len + 1, "%*[^:]:%lu:%lu:", &u, &g) != 2)
-			return -1;
-		*uid = (uid_t)u;
-		*gid = (gid_t)g;
-		return 0;
+	while (line) {
+		if (!strncmp(line, WEB_USER ":", name_len + 1))
+			return parse_ids(line + name_len + 1, uid, gid);
+		line = strchr(line, '\n');
+		if (line)
+			line++;
 	}
 	return -1;
 }
