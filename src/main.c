@@ -23,6 +23,9 @@ static const struct cli_verb verbs[] = {
 	{ "template", N_("list or build templates"), cmd_template },
 	{ "backup", N_("back up a site to an archive, or verify an archive"), cmd_backup },
 	{ "restore", N_("recreate a site from a backup archive"), cmd_restore },
+	{ "deploy", N_("replace a site's document root from a directory or an archive"), cmd_deploy },
+	{ "rollback", N_("bring back a site's document root from before the last deploy"),
+	  cmd_rollback },
 	{ "batch", N_("run an action on every site, for cron (batch backup --all)"), cmd_batch },
 	{ "tls", N_("refresh certificates; the dns-01 hook of mod_md"), cmd_tls },
 };

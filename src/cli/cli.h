@@ -53,6 +53,8 @@ int cmd_template(struct cli *cli, int argc, char **argv);
 int cmd_backup(struct cli *cli, int argc, char **argv);
 int cmd_restore(struct cli *cli, int argc, char **argv);
 int cmd_batch(struct cli *cli, int argc, char **argv);
+int cmd_deploy(struct cli *cli, int argc, char **argv);
+int cmd_rollback(struct cli *cli, int argc, char **argv);
 
 /* Progress of backups and restores on stderr, only when it is a terminal:
  * _setup picks the printer (or none) and its context, _end clears the line. */

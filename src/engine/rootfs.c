@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "ctui/site.h"
@@ -191,6 +192,7 @@ static int write_identity(const struct ctui_rootfs_paths *paths, const char *sit
 	cleanup_free char *hostname = xasprintf("%s\n", domain);
 	cleanup_free char *hosts = hosts_text(site, domain, ipv4);
 	cleanup_free char *page = index_html(site, domain);
+	cleanup_free char *html = xasprintf("%s/var/www/html", paths->upper);
 
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		cleanup_free char *dir = xasprintf("%s/%s", paths->upper, dirs[i]);
@@ -198,6 +200,11 @@ static int write_identity(const struct ctui_rootfs_paths *paths, const char *sit
 		if (ensure_dir(dir, 0755, err) < 0)
 			return -1;
 	}
+	/* An opaque document root hides the template's default page, and the
+	 * overlay of a running site can then move it, which a deploy needs:
+	 * without redirect_dir it moves no directory that merges two layers. */
+	if (lsetxattr(html, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		return ctui_error_errno(err, errno, _("cannot mark %s opaque"), html);
 	if (write_upper_file(paths->upper, "etc/hostname", hostname, err) < 0 ||
 	    write_upper_file(paths->upper, "etc/hosts", hosts, err) < 0 ||
 	    write_upper_file(paths->upper, "etc/resolv.conf", resolv_conf, err) < 0 ||
