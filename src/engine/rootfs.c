@@ -182,16 +182,16 @@ static char *hosts_text(const char *site, const char *domain, uint32_t ipv4)
 			 address, domain, site);
 }
 
-static int write_identity(const struct ctui_rootfs_paths *paths, const char *site,
-			  const char *domain, uint32_t ipv4, uint32_t gateway, struct ctui_error *err)
+static int write_identity(const struct ctui_rootfs_paths *paths, const struct ctui_site *site,
+			  uint32_t gateway, struct ctui_error *err)
 {
 	static const char *const dirs[] = {
 		"etc", "etc/apache2", "var", "var/www", "var/www/html",
 	};
 	cleanup_free char *remoteip = remoteip_conf(gateway);
-	cleanup_free char *hostname = xasprintf("%s\n", domain);
-	cleanup_free char *hosts = hosts_text(site, domain, ipv4);
-	cleanup_free char *page = index_html(site, domain);
+	cleanup_free char *hostname = xasprintf("%s\n", site->domain);
+	cleanup_free char *hosts = hosts_text(site->name, site->domain, site->ipv4);
+	cleanup_free char *page = index_html(site->name, site->domain);
 	cleanup_free char *html = xasprintf("%s/var/www/html", paths->upper);
 
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
@@ -202,8 +202,10 @@ static int write_identity(const struct ctui_rootfs_paths *paths, const char *sit
 	}
 	/* An opaque document root hides the template's default page, and the
 	 * overlay of a running site can then move it, which a deploy needs:
-	 * without redirect_dir it moves no directory that merges two layers. */
-	if (lsetxattr(html, "trusted.overlay.opaque", "y", 1, 0) < 0)
+	 * without redirect_dir it moves no directory that merges two layers.
+	 * A copy site has no overlay. */
+	if (site->storage != CTUI_STORAGE_COPY &&
+	    lsetxattr(html, "trusted.overlay.opaque", "y", 1, 0) < 0)
 		return ctui_error_errno(err, errno, _("cannot mark %s opaque"), html);
 	if (write_upper_file(paths->upper, "etc/hostname", hostname, err) < 0 ||
 	    write_upper_file(paths->upper, "etc/hosts", hosts, err) < 0 ||
@@ -318,7 +320,7 @@ int ctui_rootfs_create(const struct ctui_config *cfg, const struct ctui_site *si
 	if (chmod(paths.dir, 0700) < 0 || chown(paths.dir, 0, 0) < 0)
 		ctui_error_errno(err, errno, _("cannot set the owner and mode of %s"), paths.dir);
 	else if (make_layers(cfg, site, base, &paths, err) == 0 &&
-		 write_identity(&paths, site->name, site->domain, site->ipv4, cfg->gateway, err) == 0)
+		 write_identity(&paths, site, cfg->gateway, err) == 0)
 		ret = 0;
 
 	/* The image is mounted only while ctui works on it or the site runs.
