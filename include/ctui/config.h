@@ -69,6 +69,11 @@ struct ctui_config {
 
 	/* [tui] */
 	char *theme;              /* a theme name or the absolute path of a theme file */
+
+	/* [sftp] */
+	unsigned sftp_port_first; /* the host ports forwarded to the sites' SFTP servers */
+	unsigned sftp_port_last;
+	char *nft_table;          /* the ctui-owned nftables table (family inet) */
 };
 
 /* Loads PATH (CTUI_DEFAULT_CONFIG when NULL) over the built-in defaults.

@@ -45,6 +45,8 @@ enum key_type {
 	KEY_OPT_PATH,   /* an absolute path or empty */
 	KEY_BOOL,       /* yes or no */
 	KEY_THEME,      /* a theme name (a-z, 0-9, '-', '_') or an absolute path */
+	KEY_PORT_RANGE, /* FIRST-LAST, two ports; sets sftp_port_first and sftp_port_last */
+	KEY_NFT_TABLE,  /* an nftables table name */
 };
 
 struct config_key {
@@ -88,6 +90,8 @@ static const struct config_key config_keys[] = {
 	{ "container", "start_timeout", KEY_TIMEOUT, FIELD(start_timeout) },
 	{ "container", "stop_timeout", KEY_TIMEOUT, FIELD(stop_timeout) },
 	{ "tui", "theme", KEY_THEME, FIELD(theme) },
+	{ "sftp", "ports", KEY_PORT_RANGE, FIELD(sftp_port_first) },
+	{ "sftp", "table", KEY_NFT_TABLE, FIELD(nft_table) },
 };
 
 #define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
@@ -156,6 +160,10 @@ static void set_defaults(struct ctui_config *cfg)
 	cfg->stop_timeout = 10;
 
 	cfg->theme = xstrdup("default");
+
+	cfg->sftp_port_first = 2200;
+	cfg->sftp_port_last = 2299;
+	cfg->nft_table = xstrdup("ctui");
 }
 
 static bool has_control_char(const char *s)
@@ -234,6 +242,34 @@ static bool is_theme_name(const char *value)
 		if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-' || *c == '_'))
 			return false;
 	return true;
+}
+
+/* nft's identifiers: a letter, then letters, digits and '_'; the kernel
+ * keeps table names shorter than 256 bytes, 32 is plenty. */
+static bool is_nft_table_name(const char *value)
+{
+	if (!isalpha((unsigned char)value[0]) || strlen(value) > 32)
+		return false;
+	for (const char *c = value; *c; c++)
+		if (!(isalnum((unsigned char)*c) || *c == '_'))
+			return false;
+	return true;
+}
+
+/* "FIRST-LAST": FIRST <= LAST, both ports. */
+static int parse_port_range(const char *value, struct ctui_config *cfg, struct ctui_error *err)
+{
+	unsigned first, last;
+	char tail;
+
+	if (sscanf(value, "%5u-%5u%c", &first, &last, &tail) != 2 || first < 1 || last > 65535 ||
+	    first > last)
+		return invalid_value(value, _("expected a port range FIRST-LAST such as 2200-2299, "
+					      "with 1 <= FIRST <= LAST <= 65535"),
+				     err);
+	cfg->sftp_port_first = first;
+	cfg->sftp_port_last = last;
+	return 0;
 }
 
 static bool is_address(const char *value, int family)
@@ -366,6 +402,13 @@ static int parse_string_value(const struct config_key *key, const char *value,
 						      "or mono, or the absolute path of a theme file"),
 					     err);
 		return 0;
+	case KEY_NFT_TABLE:
+		if (!is_nft_table_name(value))
+			return invalid_value(value, _("expected an nftables table name: a letter, "
+						      "then letters, digits and '_', at most 32 bytes"),
+					     err);
+		return 0;
+	case KEY_PORT_RANGE:
 	case KEY_SUBNET:
 	case KEY_GATEWAY:
 	case KEY_PORT:
@@ -397,6 +440,9 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 		return parse_tls_mode(value, (enum ctui_tls_mode *)((char *)cfg + key->offset), err);
 	case KEY_BOOL:
 		return parse_bool(value, uint_field(cfg, key), err);
+	case KEY_PORT_RANGE:
+		return parse_port_range(value, cfg, err);
+	case KEY_NFT_TABLE:
 	case KEY_PATH:
 	case KEY_COMMAND:
 	case KEY_URL:
@@ -497,7 +543,7 @@ static int check_section(void *user, const char *name, int line, struct ctui_err
 		return 0;
 	return ctui_error_set(err, EINVAL,
 			      _("unknown section [%s]: the sections are [paths], [network], [dns], "
-				"[host], [apache], [tls], [cgroup], [container] and [tui]"),
+				"[host], [apache], [tls], [cgroup], [container], [tui] and [sftp]"),
 			      ctui_escape(name, shown, sizeof shown));
 }
 
@@ -598,8 +644,10 @@ void ctui_config_free(struct ctui_config *cfg)
 		case KEY_EMAIL:
 		case KEY_OPT_PATH:
 		case KEY_THEME:
+		case KEY_NFT_TABLE:
 			free(*string_field(cfg, &config_keys[i]));
 			break;
+		case KEY_PORT_RANGE:
 		case KEY_SUBNET:
 		case KEY_GATEWAY:
 		case KEY_PORT:

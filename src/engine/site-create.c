@@ -12,6 +12,7 @@
 #include "engine/engine-internal.h"
 #include "engine/log.h"
 #include "engine/rootfs.h"
+#include "engine/sftp.h"
 #include "engine/subnet.h"
 #include "engine/template.h"
 #include "engine/tls.h"
@@ -129,10 +130,15 @@ int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 			 const char *staging_dir, struct ctui_error *err)
 {
 	const struct ctui_config *cfg = &engine->cfg;
+	cleanup_free char *lower = ctui_template_base_dir(cfg, site->template_name,
+							  site->template_version);
 	struct ctui_error undo = { 0 };
+	unsigned sftp_port;
 	int ret;
 
 	if (check_unused(engine, site, err) < 0 || allocate_address(engine, site, err) < 0)
+		return -1;
+	if (engine_sftp_assign_port(engine, site->name, &sftp_port, err) < 0)
 		return -1;
 
 	if (staging_dir)
@@ -140,7 +146,9 @@ int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 	else
 		ret = ctui_rootfs_create(cfg, site->name, site->domain, site->ipv4, err);
 	if (ret < 0)
-		return -1;
+		goto fail_port;
+	if (ctui_sftp_prepare_site(cfg, site->name, lower, err) < 0)
+		goto fail_rootfs;
 
 	if (cfg->tls_mode == CTUI_TLS_MODE_SELF_SIGNED) {
 		if (ctui_tls_issue_self_signed(cfg, site->name, site->domain, err) < 0)
@@ -170,6 +178,9 @@ fail_tls:
 		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 fail_rootfs:
 	if (ctui_rootfs_destroy(cfg, site->name, &undo) < 0)
+		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
+fail_port:
+	if (ctui_db_sftp_port_delete(engine->db, site->name, &undo) < 0)
 		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 	return -1;
 }
@@ -221,6 +232,8 @@ static int destroy_locked(struct ctui_engine *engine, const char *name, struct c
 	if (ctui_tls_remove_site(cfg, site.name, site.domain, err) < 0)
 		return -1;
 	if (ctui_rootfs_destroy(cfg, site.name, err) < 0)
+		return -1;
+	if (ctui_db_sftp_port_delete(engine->db, site.name, err) < 0)
 		return -1;
 	return ctui_db_site_delete(engine->db, site.name, err);
 }
