@@ -82,8 +82,9 @@ static int add_account(const char *upper, const char *lower, struct ctui_error *
 					      CTUI_SFTP_USER, CTUI_SFTP_UID, CTUI_SFTP_UID);
 	cleanup_free char *group = xasprintf("%s:x:%d:", CTUI_SFTP_USER, CTUI_SFTP_UID);
 	/* "*" matches no password, but unlike "!" sshd does not take the
-	 * account for locked, so a key still logs in. */
-	cleanup_free char *shadow = xasprintf("%s:*:0:0:99999:7:::", CTUI_SFTP_USER);
+	 * account for locked, so a key still logs in. The aging fields stay
+	 * empty: a last change of 0 would make sshd demand a new password. */
+	cleanup_free char *shadow = xasprintf("%s:*:::::::", CTUI_SFTP_USER);
 
 	if (add_account_line(upper, lower, "etc/passwd", passwd, 0644, err) < 0 ||
 	    add_account_line(upper, lower, "etc/group", group, 0644, err) < 0 ||
