@@ -101,8 +101,10 @@ static int set_credential(struct cli *cli, const char *name, const char *key_fil
 		ret = read_keys(key_file, &keys, &err);
 	else
 		ret = read_password(password, sizeof password, &err);
-	if (ret < 0)
+	if (ret < 0) {
+		explicit_bzero(password, sizeof password);
 		return cli_fail(&err);
+	}
 
 	engine = cli_open_engine(cli);
 	if (engine) {

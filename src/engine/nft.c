@@ -39,9 +39,9 @@ static char *table_script(const char *table, const char *bridge,
 
 	append_rules(&rules, forwards, count);
 	/* Connections from 127.0.0.1 reach the bridge only where the test or
-	 * the administrator set net.ipv4.conf.BRIDGE.route_localnet; their
-	 * replies need the masquerade, since the site would answer its own
-	 * loopback. */
+	 * the administrator set net.ipv4.conf.BRIDGE.route_localnet. Their
+	 * replies need the masquerade, because the site would otherwise send
+	 * them to its own loopback. */
 	return xasprintf("table inet %s {}\ndelete table inet %s\n"
 			 "table inet %s {\n"
 			 "\tchain prerouting {\n"

@@ -15,12 +15,12 @@ struct ctui_nft_forward {
 	uint32_t ipv4;      /* host byte order */
 };
 
-/* Replaces the table TABLE with one DNAT rule per forward in the prerouting
- * hook (clients from outside, which also needs forwarding from the uplink to
- * BRIDGE) and in the output hook (clients on the host itself), plus the
- * masquerade that lets connections from 127.0.0.0/8 reach BRIDGE. With no
- * forward the table is deleted. The change is one nftables transaction: on
- * failure the old table stays as it was. */
+/* Replaces the table TABLE with one DNAT rule per forward in two hooks.
+ * The prerouting hook serves clients from outside, which also needs
+ * forwarding from the uplink to BRIDGE. The output hook serves clients on
+ * the host itself. A masquerade rule lets connections from 127.0.0.0/8 reach
+ * BRIDGE. With no forward the table is deleted. The change is one nftables
+ * transaction, so on failure the old table stays as it was. */
 int ctui_nft_apply(const char *table, const char *bridge, const struct ctui_nft_forward *forwards,
 		   size_t count, struct ctui_error *err);
 

@@ -105,7 +105,7 @@ int engine_sftp_open(struct ctui_engine *engine, const struct ctui_site *site,
 
 	if (sync_table(engine, err) < 0)
 		return ctui_error_prefix(err, _("forward SFTP port %u"), port);
-	/* A relay left by a killed ctui still holds the port. */
+	/* A relay left by a killed ctui may still listen on the port. */
 	if (ctui_sftp_relay_stop(pid_file, err) < 0 ||
 	    ctui_sftp_relay_start(pid_file, port, site->ipv4, err) < 0)
 		return ctui_error_prefix(err, _("forward SFTP port %u over IPv6"), port);

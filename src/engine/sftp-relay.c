@@ -26,7 +26,8 @@
 #define RELAY_BACKLOG 64
 #define STOP_WAIT_MS 2000
 
-/* Copies what is readable on FROM to TO; returns 0 on end of file or error. */
+/* Copies what is readable on FROM to TO. Returns the bytes copied, or 0 or
+ * less at end of file or on an error. */
 static ssize_t copy_once(int from, int to)
 {
 	char buffer[16384];
@@ -99,9 +100,9 @@ static void __attribute__((noreturn)) relay_main(int listener, uint32_t ipv4)
 		dup2(null, 2);
 	}
 	/* Lock files and the database stay with the parent. */
-	for (int fd = 3; fd < 1024; fd++)
-		if (fd != listener)
-			close(fd);
+	if (listener > 3)
+		close_range(3, (unsigned)listener - 1, 0);
+	close_range((unsigned)listener + 1, ~0U, 0);
 
 	for (;;) {
 		int client = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
@@ -121,14 +122,14 @@ static int listen_ipv6(unsigned port, struct ctui_error *err)
 {
 	struct sockaddr_in6 any = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port),
 				    .sin6_addr = IN6ADDR_ANY_INIT };
-	int one = 1;
+	int on = 1;
 	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return ctui_error_errno(err, errno, _("cannot create an IPv6 socket"));
 	/* IPv4 on this port belongs to the nftables forward. */
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0 ||
 	    bind(fd, (struct sockaddr *)&any, sizeof any) < 0 || listen(fd, RELAY_BACKLOG) < 0) {
 		int saved = errno;
 

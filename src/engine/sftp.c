@@ -199,8 +199,8 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Replaces DIR/NAME below ROOT_FD with TEXT, owned by UID:GID with MODE,
- * through a temporary file renamed over it. */
+/* Replaces DIR/NAME below ROOT_FD with TEXT, with the owner and mode of
+ * LIKE, through a temporary file renamed over it. */
 static int write_in_root(int root_fd, const char *dir, const char *name, const char *text,
 			 const struct stat *like, struct ctui_error *err)
 {
@@ -300,21 +300,25 @@ static int hash_password(const char *password, char **hash, struct ctui_error *e
 	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	const char *result;
 
+	*hash = NULL;
 	if (!password[0] || strlen(password) > PASSWORD_MAX)
 		return ctui_error_set(err, EINVAL, _("the password must have 1 to %d bytes"),
 				      PASSWORD_MAX);
 	if (!crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt))
 		return ctui_error_errno(err, errno, _("cannot make a password salt"));
 
+	errno = 0;
 	result = crypt_r(password, salt, data);
-	if (!result || result[0] == '*')
-		return ctui_error_errno(err, errno ? errno : EINVAL, _("cannot hash the password"));
-	*hash = xstrdup(result);
+	if (result && result[0] != '*')
+		*hash = xstrdup(result);
 	explicit_bzero(data, sizeof *data);
+	if (!*hash)
+		return ctui_error_errno(err, errno ? errno : EINVAL, _("cannot hash the password"));
 	return 0;
 }
 
-/* TEXT (an /etc/shadow) with the login's password field set to HASH. */
+/* Copies TEXT (an /etc/shadow) to *OUT with the login's password field set
+ * to HASH. */
 static int replace_shadow_hash(const char *text, const char *hash, char **out,
 			       struct ctui_error *err)
 {
@@ -341,7 +345,7 @@ static int replace_shadow_hash(const char *text, const char *hash, char **out,
 	return 0;
 }
 
-/* What one credential change does with the site's root open. */
+/* A credential change, given the site's root directory ROOT_FD. */
 typedef int (*credential_fn)(int root_fd, const char *value, struct ctui_error *err);
 
 static int store_keys(int root_fd, const char *keys, struct ctui_error *err)
