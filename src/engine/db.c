@@ -744,8 +744,11 @@ int ctui_db_sftp_port_set(struct ctui_db *db, const char *name, unsigned port,
 {
 	cleanup_stmt sqlite3_stmt *stmt = NULL;
 
-	if (prepare(db, "INSERT OR REPLACE INTO sftp_ports (site, port) VALUES (?, ?)", &stmt,
-		    err) < 0)
+	/* An upsert on the site only: "INSERT OR REPLACE" would also delete
+	 * the row of another site that has PORT. */
+	if (prepare(db, "INSERT INTO sftp_ports (site, port) VALUES (?, ?) "
+			"ON CONFLICT (site) DO UPDATE SET port = excluded.port",
+		    &stmt, err) < 0)
 		return -1;
 	if (sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(stmt, 2, (int)port) != SQLITE_OK)

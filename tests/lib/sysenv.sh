@@ -115,7 +115,7 @@ sysenv_free_port_range() {
 # Sets up everything a system test needs and arranges its removal at exit.
 # Exports: T (the temporary prefix), CONF, ZONE, NET (first three octets),
 # BRIDGE, CGROUP_PARENT, HTTP_PORT, HTTPS_PORT, DNS_PORT, VHOST_DIR, STATE_DIR,
-# SFTP_TABLE, SFTP_PORT_FIRST and SFTP_PORT_LAST (SFTP_PORT_COUNT ports, 4
+# SFTP_TABLE, SFTP_PORT_FIRST and SFTP_PORT_LAST (SFTP_PORT_COUNT ports, 16
 # unless set).
 # TLS_MODE (default none) and TLS_EXTRA (more [tls] lines) shape the
 # [tls] section; with TLS_MODE=acme, Apache loads mod_md.
@@ -137,8 +137,8 @@ sysenv_setup() {
 	# SFTP: a private nftables table and port range, so that two tests never
 	# forward the same port.
 	SFTP_TABLE=ctui_test_$$
-	SFTP_PORT_FIRST=$(sysenv_free_port_range "${SFTP_PORT_COUNT:-4}") || exit 1
-	SFTP_PORT_LAST=$((SFTP_PORT_FIRST + ${SFTP_PORT_COUNT:-4} - 1))
+	SFTP_PORT_FIRST=$(sysenv_free_port_range "${SFTP_PORT_COUNT:-16}") || exit 1
+	SFTP_PORT_LAST=$((SFTP_PORT_FIRST + ${SFTP_PORT_COUNT:-16} - 1))
 	TLS_MODE=${TLS_MODE:-none}
 	TLS_EXTRA=${TLS_EXTRA:-}
 	VHOST_DIR=$T/apache/sites
