@@ -244,8 +244,9 @@ static bool is_theme_name(const char *value)
 	return true;
 }
 
-/* nft's identifiers: a letter, then letters, digits and '_'; the kernel
- * keeps table names shorter than 256 bytes, 32 is plenty. */
+/* A letter, then letters, digits and '_', which nft's parser takes as an
+ * identifier. The kernel allows up to 255 bytes (NFT_TABLE_MAXNAMELEN in
+ * linux/netfilter/nf_tables.h); ctui keeps names to 32. */
 static bool is_nft_table_name(const char *value)
 {
 	if (!isalpha((unsigned char)value[0]) || strlen(value) > 32)

@@ -138,6 +138,7 @@ int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 
 	if (check_unused(engine, site, err) < 0 || allocate_address(engine, site, err) < 0)
 		return -1;
+	/* First, so that an exhausted range fails before anything is made. */
 	if (engine_sftp_assign_port(engine, site->name, &sftp_port, err) < 0)
 		return -1;
 
