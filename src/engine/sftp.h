@@ -24,8 +24,9 @@ struct ctui_engine;
  * configuration, a new ed25519 host key, an empty authorized_keys, and the
  * login in /etc/passwd, /etc/group and /etc/shadow (copied from LOWER, the
  * site's template base, with the login added, its password unset). The
- * document root becomes the login's. A site whose upper layer already has
- * the configuration (a restored one) is left as it is. */
+ * document root becomes the login's. An upper layer that already has the
+ * configuration is left as it is. The paths are followed as they are, so
+ * UPPER must be one that ctui has just created, never one from an archive. */
 int ctui_sftp_prepare_site(const struct ctui_config *cfg, const char *site, const char *lower,
 			   struct ctui_error *err);
 

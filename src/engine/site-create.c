@@ -148,7 +148,10 @@ int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 		ret = ctui_rootfs_create(cfg, site->name, site->domain, site->ipv4, err);
 	if (ret < 0)
 		goto fail_port;
-	if (ctui_sftp_prepare_site(cfg, site->name, lower, err) < 0)
+	/* A restored site keeps the SFTP files of its archive. Its upper layer
+	 * came from the archive and may contain symbolic links, which the
+	 * plain paths of the setup would follow out of the site. */
+	if (!staging_dir && ctui_sftp_prepare_site(cfg, site->name, lower, err) < 0)
 		goto fail_rootfs;
 
 	if (cfg->tls_mode == CTUI_TLS_MODE_SELF_SIGNED) {
