@@ -13,17 +13,17 @@
 struct ctui_engine;
 
 /* The login of every site's SFTP server. Each site has its own server and
- * port, so the name need not differ between sites; a fixed name also cannot
- * collide with the system users of the template (a site called "mail" or
- * "backup" would). */
+ * port, so the name need not differ between sites. A fixed name also cannot
+ * collide with the template's system users, as a site called "mail" or
+ * "backup" would. */
 #define CTUI_SFTP_USER "web"
 /* Its uid and gid inside the site: the owner of /var/www/html. */
 #define CTUI_SFTP_UID 2000
 
 /* Writes the SFTP server of SITE into its upper layer at creation: sshd's
  * configuration, a new ed25519 host key, an empty authorized_keys, and the
- * login in /etc/passwd, /etc/group and /etc/shadow (copied from LOWER, the
- * site's template base, with the login added, its password unset). The
+ * login. The login is added to copies of /etc/passwd, /etc/group and
+ * /etc/shadow from LOWER, the site's template base, without a password. The
  * document root becomes the login's. An upper layer that already has the
  * configuration is left as it is. The paths are followed as they are, so
  * UPPER must be one that ctui has just created, never one from an archive. */
@@ -50,7 +50,7 @@ int engine_sftp_close(struct ctui_engine *engine, const char *site, struct ctui_
 int ctui_sftp_relay_start(const char *pid_file, unsigned port, uint32_t ipv4,
 			  struct ctui_error *err);
 /* Stops the relay recorded in PID_FILE with its open connections and
- * removes the file; a missing file or a relay already gone is fine. */
+ * removes the file. A missing file or a relay already gone is fine. */
 int ctui_sftp_relay_stop(const char *pid_file, struct ctui_error *err);
 
 #endif
