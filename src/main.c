@@ -28,6 +28,7 @@ static const struct cli_verb verbs[] = {
 	  cmd_rollback },
 	{ "batch", N_("run an action on every site, for cron (batch backup --all)"), cmd_batch },
 	{ "tls", N_("refresh certificates; the dns-01 hook of mod_md"), cmd_tls },
+	{ "sftp", N_("set the key or password of a site's SFTP login"), cmd_sftp },
 };
 
 static void usage(FILE *out)

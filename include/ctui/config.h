@@ -85,6 +85,10 @@ struct ctui_config {
 	/* [sites] */
 	char *default_model;      /* the model of a new site; empty: the template's limits */
 	char *default_storage;    /* "overlay", "copy" or "image" */
+	/* [sftp] */
+	unsigned sftp_port_first; /* the host ports forwarded to the sites' SFTP servers */
+	unsigned sftp_port_last;
+	char *nft_table;          /* the ctui-owned nftables table (family inet) */
 };
 
 /* Loads PATH (CTUI_DEFAULT_CONFIG when NULL) over the built-in defaults.

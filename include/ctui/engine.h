@@ -189,6 +189,21 @@ int ctui_site_paths(struct ctui_engine *engine, const struct ctui_site *site,
 		    struct ctui_site_paths *paths, struct ctui_error *err);
 void ctui_site_paths_free(struct ctui_site_paths *paths);
 
+/* Replaces the public keys that log in to SITE's SFTP server with KEYS, the
+ * text of an OpenSSH .pub or authorized_keys file without options. Works on
+ * running and stopped sites alike; sshd reads the keys at each login. */
+int ctui_site_sftp_set_keys(struct ctui_engine *engine, const char *name, const char *keys,
+			    struct ctui_error *err);
+
+/* Sets the password of SITE's SFTP login. Only its yescrypt hash is stored,
+ * in the site's /etc/shadow. */
+int ctui_site_sftp_set_password(struct ctui_engine *engine, const char *name,
+				const char *password, struct ctui_error *err);
+
+/* The command that opens SITE's SFTP server, "sftp -P PORT web@DOMAIN", or
+ * NULL when the site has no port. The caller frees it. */
+char *ctui_site_sftp_command(struct ctui_engine *engine, const struct ctui_site *site);
+
 /* Seconds since a running SITE's init started; 0 when it does not run. */
 unsigned long long ctui_site_uptime(const struct ctui_site *site);
 

@@ -63,5 +63,6 @@ void cli_backup_progress_setup(ctui_backup_progress_fn *fn, void **ctx, struct t
 void cli_backup_progress_end(ctui_backup_progress_fn fn);
 int cmd_set(struct cli *cli, int argc, char **argv);
 int cmd_tls(struct cli *cli, int argc, char **argv);
+int cmd_sftp(struct cli *cli, int argc, char **argv);
 
 #endif

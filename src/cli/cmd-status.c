@@ -87,6 +87,7 @@ static void print_tls(struct ctui_engine *engine, const struct ctui_site *site)
 static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
 {
 	const struct ctui_config *cfg = ctui_engine_config(engine);
+	cleanup_free char *sftp = ctui_site_sftp_command(engine, site);
 	char addr[16], size[16], cap[16];
 
 	printf("%s %s\n", label(_("name:")), site->name);
@@ -105,6 +106,8 @@ static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
 	printf("%s %u\n", label(_("pids limit:")), site->limits.pids);
 	printf("%s %s\n", label(_("owner:")), site->owner);
 	printf("%s %s/ctui-%s.conf\n", label(_("vhost:")), cfg->vhost_dir, site->name);
+	if (sftp)
+		printf("%s %s\n", label(_("sftp:")), sftp);
 	print_tls(engine, site);
 	print_time(_("created:"), site->created);
 	print_time(_("changed:"), site->changed);

@@ -38,6 +38,11 @@ static const struct action_right {
 	{ "destroy", RIGHT_OWNER },
 	{ "set", RIGHT_OWNER },
 	{ "backup", RIGHT_OWNER },
+	{ "deploy", RIGHT_OWNER },
+	{ "rollback", RIGHT_OWNER },
+	{ "sftp key", RIGHT_OWNER },
+	{ "sftp password", RIGHT_OWNER },
+	{ "set-limits", RIGHT_ADMIN },               /* the host's CPU, memory and disk */
 	{ ENGINE_ACTION_CREATE_FOR, RIGHT_ADMIN },   /* create --owner another user */
 	{ ENGINE_ACTION_SET_OWNER, RIGHT_ADMIN },
 	{ ENGINE_ACTION_BACKUP_TO, RIGHT_ADMIN },    /* a backup outside STATE_DIR/backups */

@@ -51,6 +51,8 @@ enum key_type {
 	KEY_LDAP_FILTER, /* an LDAP filter containing %s once */
 	KEY_MODEL,      /* a resource model's name or empty */
 	KEY_STORAGE,    /* overlay, copy or image */
+	KEY_PORT_RANGE, /* FIRST-LAST, two ports; sets sftp_port_first and sftp_port_last */
+	KEY_NFT_TABLE,  /* an nftables table name */
 };
 
 struct config_key {
@@ -107,6 +109,8 @@ static const struct config_key config_keys[] = {
 	{ "ldap", "bind_password_file", KEY_OPT_PATH, FIELD(ldap_bind_password_file) },
 	{ "sites", "model", KEY_MODEL, FIELD(default_model) },
 	{ "sites", "storage", KEY_STORAGE, FIELD(default_storage) },
+	{ "sftp", "ports", KEY_PORT_RANGE, FIELD(sftp_port_first) },
+	{ "sftp", "table", KEY_NFT_TABLE, FIELD(nft_table) },
 };
 
 #define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
@@ -189,6 +193,9 @@ static void set_defaults(struct ctui_config *cfg)
 	cfg->ldap_bind_password_file = xstrdup("");
 	cfg->default_model = xstrdup("");
 	cfg->default_storage = xstrdup("overlay");
+	cfg->sftp_port_first = 2200;
+	cfg->sftp_port_last = 2299;
+	cfg->nft_table = xstrdup("ctui");
 }
 
 static bool has_control_char(const char *s)
@@ -267,6 +274,35 @@ static bool is_theme_name(const char *value)
 		if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-' || *c == '_'))
 			return false;
 	return true;
+}
+
+/* A letter, then letters, digits and '_', which nft's parser takes as an
+ * identifier. The kernel allows up to 255 bytes (NFT_TABLE_MAXNAMELEN in
+ * linux/netfilter/nf_tables.h); ctui keeps names to 32. */
+static bool is_nft_table_name(const char *value)
+{
+	if (!isalpha((unsigned char)value[0]) || strlen(value) > 32)
+		return false;
+	for (const char *c = value; *c; c++)
+		if (!(isalnum((unsigned char)*c) || *c == '_'))
+			return false;
+	return true;
+}
+
+/* "FIRST-LAST": FIRST <= LAST, both ports. */
+static int parse_port_range(const char *value, struct ctui_config *cfg, struct ctui_error *err)
+{
+	unsigned first, last;
+	char tail;
+
+	if (sscanf(value, "%5u-%5u%c", &first, &last, &tail) != 2 || first < 1 || last > 65535 ||
+	    first > last)
+		return invalid_value(value, _("expected a port range FIRST-LAST such as 2200-2299, "
+					      "with 1 <= FIRST <= LAST <= 65535"),
+				     err);
+	cfg->sftp_port_first = first;
+	cfg->sftp_port_last = last;
+	return 0;
 }
 
 static bool is_address(const char *value, int family)
@@ -443,6 +479,13 @@ static int parse_string_value(const struct config_key *key, const char *value,
 		if (ctui_storage_parse(value, &storage) < 0)
 			return invalid_value(value, _("expected overlay, copy or image"), err);
 		return 0;
+	case KEY_NFT_TABLE:
+		if (!is_nft_table_name(value))
+			return invalid_value(value, _("expected an nftables table name: a letter, "
+						      "then letters, digits and '_', at most 32 bytes"),
+					     err);
+		return 0;
+	case KEY_PORT_RANGE:
 	case KEY_SUBNET:
 	case KEY_GATEWAY:
 	case KEY_PORT:
@@ -474,6 +517,9 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 		return parse_tls_mode(value, (enum ctui_tls_mode *)((char *)cfg + key->offset), err);
 	case KEY_BOOL:
 		return parse_bool(value, uint_field(cfg, key), err);
+	case KEY_PORT_RANGE:
+		return parse_port_range(value, cfg, err);
+	case KEY_NFT_TABLE:
 	case KEY_PATH:
 	case KEY_COMMAND:
 	case KEY_URL:
@@ -579,8 +625,8 @@ static int check_section(void *user, const char *name, int line, struct ctui_err
 		return 0;
 	return ctui_error_set(err, EINVAL,
 			      _("unknown section [%s]: the sections are [paths], [network], [dns], "
-				"[host], [apache], [tls], [cgroup], [container], [tui], [ldap] and "
-				"[sites]"),
+				"[host], [apache], [tls], [cgroup], [container], [tui], [ldap], "
+				"[sites] and [sftp]"),
 			      ctui_escape(name, shown, sizeof shown));
 }
 
@@ -716,8 +762,10 @@ void ctui_config_free(struct ctui_config *cfg)
 		case KEY_LDAP_FILTER:
 		case KEY_MODEL:
 		case KEY_STORAGE:
+		case KEY_NFT_TABLE:
 			free(*string_field(cfg, &config_keys[i]));
 			break;
+		case KEY_PORT_RANGE:
 		case KEY_SUBNET:
 		case KEY_GATEWAY:
 		case KEY_PORT:

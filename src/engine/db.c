@@ -87,6 +87,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE sites ADD COLUMN disk INTEGER NOT NULL DEFAULT 0 CHECK (disk >= 0);"
 	"ALTER TABLE sites ADD COLUMN model TEXT NOT NULL DEFAULT ''"
 	"  CHECK (length(model) < 64);",
+	/* 5: the host port forwarded to each site's SFTP server. A separate
+	 * table, so that sites created before SFTP simply have no row. */
+	"CREATE TABLE sftp_ports ("
+	"  site TEXT PRIMARY KEY NOT NULL,"
+	"  port INTEGER UNIQUE NOT NULL CHECK (port BETWEEN 1 AND 65535)"
+	");",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -845,5 +851,87 @@ int ctui_db_site_set_owner(struct ctui_db *db, const char *name, const char *own
 
 	if (sqlite3_changes(db->handle) == 0)
 		return no_site(name, err);
+	return 0;
+}
+
+int ctui_db_sftp_port_get(struct ctui_db *db, const char *name, unsigned *port,
+			  struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (prepare(db, "SELECT port FROM sftp_ports WHERE site = ?", &stmt, err) < 0)
+		return -1;
+	if (sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, _("read an SFTP port"), err);
+
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*port = (unsigned)sqlite3_column_int(stmt, 0);
+	else if (rc == SQLITE_DONE)
+		*port = 0;
+	else
+		return db_fail(db, _("read an SFTP port"), err);
+	return 0;
+}
+
+int ctui_db_sftp_ports_used(struct ctui_db *db, unsigned **ports, size_t *count,
+			    struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	cleanup_free unsigned *list = NULL;
+	size_t n = 0, allocated = 0;
+	int rc;
+
+	if (prepare(db, "SELECT port FROM sftp_ports ORDER BY port", &stmt, err) < 0)
+		return -1;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n == allocated) {
+			allocated = allocated ? 2 * allocated : 64;
+			list = xrealloc(list, allocated * sizeof *list);
+		}
+		list[n++] = (unsigned)sqlite3_column_int(stmt, 0);
+	}
+	if (rc != SQLITE_DONE)
+		return db_fail(db, _("list the SFTP ports in use"), err);
+
+	*ports = steal_pointer(&list);
+	*count = n;
+	return 0;
+}
+
+int ctui_db_sftp_port_set(struct ctui_db *db, const char *name, unsigned port,
+			  struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+
+	/* An upsert on the site only: "INSERT OR REPLACE" would also delete
+	 * the row of another site that has PORT. */
+	if (prepare(db, "INSERT INTO sftp_ports (site, port) VALUES (?, ?) "
+			"ON CONFLICT (site) DO UPDATE SET port = excluded.port",
+		    &stmt, err) < 0)
+		return -1;
+	if (sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(stmt, 2, (int)port) != SQLITE_OK)
+		return db_fail(db, _("record an SFTP port"), err);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		if ((sqlite3_errcode(db->handle) & 0xff) == SQLITE_CONSTRAINT)
+			return ctui_error_set(err, EEXIST, _("the SFTP port %u is already taken"),
+					      port);
+		return db_fail(db, _("record an SFTP port"), err);
+	}
+	return 0;
+}
+
+int ctui_db_sftp_port_delete(struct ctui_db *db, const char *name, struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+
+	if (prepare(db, "DELETE FROM sftp_ports WHERE site = ?", &stmt, err) < 0)
+		return -1;
+	if (sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_DONE)
+		return db_fail(db, _("delete an SFTP port"), err);
 	return 0;
 }

@@ -94,5 +94,18 @@ int ctui_db_login_failures(struct ctui_db *db, const char *user, time_t since, u
 /* Gives site NAME to OWNER (a user id). */
 int ctui_db_site_set_owner(struct ctui_db *db, const char *name, const char *owner,
 			   struct ctui_error *err);
+/* The host port forwarded to SITE's SFTP server: *PORT is 0 when SITE has
+ * none. */
+int ctui_db_sftp_port_get(struct ctui_db *db, const char *name, unsigned *port,
+			  struct ctui_error *err);
+/* Every recorded SFTP port in ascending order; the caller frees *PORTS. */
+int ctui_db_sftp_ports_used(struct ctui_db *db, unsigned **ports, size_t *count,
+			    struct ctui_error *err);
+/* Records PORT for SITE, replacing its old one; fails with EEXIST when
+ * another site has PORT. */
+int ctui_db_sftp_port_set(struct ctui_db *db, const char *name, unsigned port,
+			  struct ctui_error *err);
+/* Forgets SITE's port; a site without one is fine. */
+int ctui_db_sftp_port_delete(struct ctui_db *db, const char *name, struct ctui_error *err);
 
 #endif

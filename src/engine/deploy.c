@@ -18,6 +18,7 @@
 #include "ctui/deploy.h"
 #include "ctui/validate.h"
 #include "engine/deploy.h"
+#include "engine/auth.h"
 #include "engine/engine-internal.h"
 #include "engine/log.h"
 #include "engine/rootfs.h"
@@ -314,6 +315,8 @@ int ctui_site_deploy(struct ctui_engine *engine, const char *name, const char *s
 
 	if (ctui_validate_name(name, err) < 0)
 		return ctui_error_prefix(err, _("cannot deploy"));
+	if (engine_authorize(engine, "deploy", name, err) < 0)
+		return -1;
 
 	/* The site lock keeps it from starting or stopping meanwhile, so the
 	 * root chosen at the start stays the one that Apache serves from. */
@@ -359,6 +362,8 @@ int ctui_site_rollback(struct ctui_engine *engine, const char *name, struct ctui
 
 	if (ctui_validate_name(name, err) < 0)
 		return ctui_error_prefix(err, _("cannot roll back"));
+	if (engine_authorize(engine, "rollback", name, err) < 0)
+		return -1;
 
 	lock = engine_lock(engine, name, err);
 	if (lock >= 0) {

@@ -13,6 +13,7 @@
 #include "engine/engine-internal.h"
 #include "engine/log.h"
 #include "engine/rootfs.h"
+#include "engine/sftp.h"
 #include "engine/subnet.h"
 #include "engine/template.h"
 #include "engine/tls.h"
@@ -126,9 +127,13 @@ int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 	cleanup_free char *base = ctui_template_base_dir(cfg, site->template_name,
 							 site->template_version);
 	struct ctui_error undo = { 0 };
+	unsigned sftp_port;
 	int ret;
 
 	if (check_unused(engine, site, err) < 0 || allocate_address(engine, site, err) < 0)
+		return -1;
+	/* First, so that an exhausted range fails before anything is made. */
+	if (engine_sftp_assign_port(engine, site->name, &sftp_port, err) < 0)
 		return -1;
 
 	if (staging_dir)
@@ -136,7 +141,12 @@ int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 	else
 		ret = ctui_rootfs_create(cfg, site, base, err);
 	if (ret < 0)
-		return -1;
+		goto fail_port;
+	/* A restored site keeps the SFTP files of its archive. Its upper layer
+	 * came from the archive and may contain symbolic links, which the
+	 * plain paths of the setup would follow out of the site. */
+	if (!staging_dir && ctui_sftp_prepare_site(cfg, site, base, err) < 0)
+		goto fail_rootfs;
 
 	if (cfg->tls_mode == CTUI_TLS_MODE_SELF_SIGNED) {
 		if (ctui_tls_issue_self_signed(cfg, site->name, site->domain, err) < 0)
@@ -166,6 +176,9 @@ fail_tls:
 		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 fail_rootfs:
 	if (ctui_rootfs_destroy(cfg, site, &undo) < 0)
+		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
+fail_port:
+	if (ctui_db_sftp_port_delete(engine->db, site->name, &undo) < 0)
 		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 	return -1;
 }
@@ -239,6 +252,8 @@ static int destroy_locked(struct ctui_engine *engine, const char *name, struct c
 	if (ctui_tls_remove_site(cfg, site.name, site.domain, err) < 0)
 		return -1;
 	if (ctui_rootfs_destroy(cfg, &site, err) < 0)
+		return -1;
+	if (ctui_db_sftp_port_delete(engine->db, site.name, err) < 0)
 		return -1;
 	return ctui_db_site_delete(engine->db, site.name, err);
 }

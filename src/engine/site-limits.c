@@ -7,6 +7,7 @@
 #include "ctui/limits.h"
 #include "ctui/validate.h"
 #include "engine/cgroup.h"
+#include "engine/auth.h"
 #include "engine/engine-internal.h"
 #include "engine/log.h"
 #include "engine/model.h"
@@ -118,6 +119,8 @@ int ctui_site_set_limits(struct ctui_engine *engine, const char *name,
 	int lock, ret = -1;
 
 	if (ctui_validate_name(name, err) == 0) {
+		if (engine_authorize(engine, "set-limits", name, err) < 0)
+			return -1;
 		lock = engine_lock(engine, name, err);
 		if (lock >= 0) {
 			ret = set_limits_locked(engine, name, changes, err);

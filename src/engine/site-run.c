@@ -19,6 +19,7 @@
 #include "engine/net.h"
 #include "engine/proc.h"
 #include "engine/rootfs.h"
+#include "engine/sftp.h"
 #include "engine/template.h"
 #include "ctui/validate.h"
 #include "util/util.h"
@@ -185,7 +186,9 @@ int engine_stop_locked(struct ctui_engine *engine, struct ctui_site *site, struc
 	site->state = CTUI_STATE_STOPPED;
 	site->init_pid = 0;
 	site->init_start_time = 0;
-	return ctui_db_site_set_state(engine->db, site->name, CTUI_STATE_STOPPED, 0, 0, err);
+	if (ctui_db_site_set_state(engine->db, site->name, CTUI_STATE_STOPPED, 0, 0, err) < 0)
+		return -1;
+	return engine_sftp_close(engine, site->name, err);
 }
 
 static int start_locked(struct ctui_engine *engine, const char *name, struct ctui_error *err)
@@ -217,6 +220,8 @@ static int start_locked(struct ctui_engine *engine, const char *name, struct ctu
 		ctui_error_prefix(err, _("the site did not come up (see %s)"), console);
 		goto fail;
 	}
+	if (engine_sftp_open(engine, &site, err) < 0)
+		goto fail;
 	return ctui_db_site_set_state(engine->db, name, CTUI_STATE_RUNNING, site.init_pid,
 				      site.init_start_time, err);
 

@@ -102,6 +102,14 @@ static void add_https(struct tui *tui, struct details_state *st, const struct ct
 	add(st, _("HSTS"), _("%s (H changes it)"), on_off(site->hsts));
 }
 
+static void add_sftp(struct tui *tui, struct details_state *st, const struct ctui_site *site)
+{
+	cleanup_free char *command = ctui_site_sftp_command(tui->engine, site);
+
+	if (command)
+		add(st, _("SFTP"), "%s", command);
+}
+
 static void add_site(struct tui *tui, struct details_state *st, const struct ctui_site *site)
 {
 	struct ctui_site_paths paths = { 0 };
@@ -142,6 +150,7 @@ static void add_site(struct tui *tui, struct details_state *st, const struct ctu
 	/* Last, so that the uptime and usage of a running site fit on 24 lines. */
 	add_https(tui, st, site);
 	add(st, _("Resource model"), "%s", site->model[0] ? site->model : _("none"));
+	add_sftp(tui, st, site);
 }
 
 static int load(struct tui *tui, struct details_state *st)

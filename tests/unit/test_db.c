@@ -22,7 +22,7 @@
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
 
 /* The number of migrations in db.c. */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 #define WRITERS 8
 #define SITES_PER_WRITER 25
 
@@ -145,7 +145,7 @@ static void migrations_on_fresh_file(void **state)
 	query_text(f->path, "SELECT group_concat(name, ',') FROM "
 			    "(SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)",
 		   text, sizeof text);
-	assert_string_equal(text, "events,sites");
+	assert_string_equal(text, "events,sftp_ports,sites");
 
 	/* Reopening applies nothing twice and keeps the rows. */
 	struct ctui_site site = make_site("web", "web.sites.test", IP(10, 77, 0, 1));
@@ -401,6 +401,39 @@ static void list_ordered_by_name(void **state)
 	assert_int_equal(addrs[1], IP(10, 77, 0, 5));
 	assert_int_equal(addrs[2], IP(10, 77, 0, 9));
 	free(addrs);
+}
+
+static void sftp_ports_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct ctui_error err = { 0 };
+	unsigned *ports = NULL;
+	size_t count = 0;
+	unsigned port = 1;
+
+	assert_int_equal(ctui_db_sftp_port_get(f->db, "web", &port, &err), 0);
+	assert_int_equal(port, 0);
+
+	assert_int_equal(ctui_db_sftp_port_set(f->db, "web", 2201, &err), 0);
+	assert_int_equal(ctui_db_sftp_port_set(f->db, "shop", 2200, &err), 0);
+	assert_int_equal(ctui_db_sftp_port_get(f->db, "web", &port, &err), 0);
+	assert_int_equal(port, 2201);
+
+	assert_int_equal(ctui_db_sftp_port_set(f->db, "blog", 2201, &err), -1);
+	assert_int_equal(err.code, EEXIST);
+	assert_non_null(strstr(err.message, "2201"));
+
+	assert_int_equal(ctui_db_sftp_ports_used(f->db, &ports, &count, &err), 0);
+	assert_int_equal(count, 2);
+	assert_int_equal(ports[0], 2200);
+	assert_int_equal(ports[1], 2201);
+	free(ports);
+
+	assert_int_equal(ctui_db_sftp_port_delete(f->db, "web", &err), 0);
+	assert_int_equal(ctui_db_sftp_port_delete(f->db, "web", &err), 0);
+	assert_int_equal(ctui_db_sftp_port_get(f->db, "web", &port, &err), 0);
+	assert_int_equal(port, 0);
+	assert_int_equal(ctui_db_sftp_port_set(f->db, "blog", 2201, &err), 0);
 }
 
 static void set_state_and_delete(void **state)
@@ -702,6 +735,7 @@ int main(void)
 		TEST(address_above_2_31),
 		TEST(list_ordered_by_name),
 		TEST(set_state_and_delete),
+		TEST(sftp_ports_round_trip),
 		TEST(missing_site_is_enoent),
 		TEST(duplicates_rejected),
 		TEST(invalid_row_rejected),
