@@ -27,6 +27,8 @@ struct ctui_template {
 	size_t n_services;
 	char **capabilities;       /* NULL-terminated, e.g. "CAP_SETUID" */
 	struct ctui_limits limits; /* defaults for new sites */
+	char *health_path;         /* HTTP path that start waits for; NULL: "/" */
+	unsigned stop_timeout;     /* seconds per stop step; 0: ctui.conf's stop_timeout */
 };
 
 /* Loads TEMPLATE_CONF_DIR/NAME.conf, in the format doc/templates.md
