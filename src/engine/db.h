@@ -45,6 +45,9 @@ int ctui_db_site_set_https(struct ctui_db *db, const char *name, bool redirect, 
 /* Records the TLS state that `ctui tls refresh` found. */
 int ctui_db_site_set_tls(struct ctui_db *db, const char *name, enum ctui_tls_state tls,
 			 struct ctui_error *err);
+/* Records the template base VERSION that SITE's overlay uses. */
+int ctui_db_site_set_template_version(struct ctui_db *db, const char *name, const char *version,
+				      struct ctui_error *err);
 int ctui_db_site_delete(struct ctui_db *db, const char *name, struct ctui_error *err);
 
 /* Addresses in use by every site; the caller frees *ADDRS. */

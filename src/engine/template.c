@@ -543,6 +543,17 @@ void ctui_template_free(struct ctui_template *tpl)
 	*tpl = (struct ctui_template){ .name = NULL };
 }
 
+unsigned ctui_template_stop_seconds(const struct ctui_template *tpl, unsigned stop_timeout)
+{
+	unsigned step = tpl->stop_timeout ? tpl->stop_timeout : stop_timeout;
+	unsigned total = 0;
+
+	/* The 2 s after SIGKILL are KILL_WAIT in ctui-init. */
+	for (size_t i = 0; i < tpl->n_services; i++)
+		total += (tpl->services[i].stop ? 2 * step : step) + 2;
+	return total;
+}
+
 char *ctui_template_base_dir(const struct ctui_config *cfg, const char *name, const char *version)
 {
 	return xasprintf("%s/%s/%s", cfg->template_dir, name, version);

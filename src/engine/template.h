@@ -44,6 +44,12 @@ int ctui_template_load_file(const char *path, const char *name, struct ctui_temp
 
 void ctui_template_free(struct ctui_template *tpl);
 
+/* The longest ctui-init can take to stop a site of TPL, in seconds, when
+ * each of its stop steps lasts STOP_TIMEOUT seconds (the template's own
+ * stop_timeout wins over it): per service, the stop command and the wait
+ * after it, the wait after SIGTERM, and 2 s after SIGKILL. */
+unsigned ctui_template_stop_seconds(const struct ctui_template *tpl, unsigned stop_timeout);
+
 /* The current built version of NAME and its base directory. Fails with ENOENT
  * and a message suggesting `ctui template build NAME` when never built. The
  * caller frees both strings. */
