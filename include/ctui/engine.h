@@ -135,9 +135,9 @@ int ctui_template_build(struct ctui_engine *engine, const char *name, ctui_progr
 /* Size of a template version buffer, such as "20261204T203000Z-2", with its NUL. */
 #define CTUI_VERSION_MAX 64
 
-/* Moves NAME onto its template's current base, keeping the site's own files
- * (the overlay's upper layer): a running site is stopped, switched and
- * started again; when it does not start on the new base it goes back to the
+/* Moves NAME onto its template's current base and keeps the site's own files
+ * (the overlay's upper layer). A running site is stopped, switched and
+ * started again. When it does not start on the new base, it goes back to the
  * old one. OLD_VERSION and NEW_VERSION (CTUI_VERSION_MAX bytes each) get the
  * versions before and after; they are equal when the site was already on the
  * current base. */
@@ -150,13 +150,13 @@ int ctui_site_upgrade(struct ctui_engine *engine, const char *name, char *old_ve
 int ctui_template_prune(struct ctui_engine *engine, const char *name, ctui_progress_fn progress,
 			void *ctx, unsigned *removed, struct ctui_error *err);
 
-/* A site's health check: what `ctui start` waits for, and what the site
- * answers now. */
+/* A site's health check: what `ctui start` waits for, and the status the
+ * site returns now. */
 struct ctui_site_health {
 	char path[256];          /* the HTTP path: the template's health key, or "/" */
 	bool strict;             /* true: 2xx or 3xx passes; false: any status below 500 */
-	int http_status;         /* the status answered now; 0 when the site does not
-				  * run, -1 when it did not answer */
+	int http_status;         /* the status returned now; 0 when the site does not
+				  * run, -1 without a response */
 	bool healthy;
 	char services[512];      /* the services that have a health command, space-separated */
 };

@@ -73,8 +73,8 @@ static void print_tls(struct ctui_engine *engine, const struct ctui_site *site)
 		printf("%s %s\n", label(_("https:")), tls.reason);
 }
 
-/* The health check that `ctui start` waits for and, when the site runs, its
- * answer now. */
+/* The health check that `ctui start` waits for and, when the site runs, the
+ * status it returns now. */
 static void print_health(struct ctui_engine *engine, const struct ctui_site *site)
 {
 	struct ctui_site_health health;

@@ -87,7 +87,7 @@ out:
 	return status;
 }
 
-/* Whether STATUS passes the health check: any answer below 500 for "/" when
+/* Whether STATUS passes the health check: any status below 500 for "/" when
  * the template names no path, 2xx or 3xx for the template's HEALTH_PATH. */
 static bool status_is_healthy(int status, const char *health_path)
 {
