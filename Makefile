@@ -8,7 +8,7 @@ SYSCONFDIR ?= /etc/ctui
 STATEDIR   ?= /var/lib/ctui
 
 CC      ?= cc
-PKGS    := libnl-3.0 libnl-route-3.0 libcgroup sqlite3 ldap libarchive inih ldns libcap ncursesw formw menuw
+PKGS    := libnl-3.0 libnl-route-3.0 libcgroup sqlite3 ldap libarchive inih ldns libcap ncursesw formw menuw libnftables libxcrypt
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wformat-security -Wconversion \
            -Wno-sign-conversion -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
            -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef -Wnull-dereference \
@@ -96,14 +96,18 @@ pot:
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/templates \
-	  $(DESTDIR)$(STATEDIR) $(DESTDIR)$(DATADIR)/themes
+	  $(DESTDIR)$(SYSCONFDIR)/models $(DESTDIR)$(STATEDIR) $(DESTDIR)$(DATADIR)/themes
 	install -m 755 build/ctui $(DESTDIR)$(SBINDIR)/ctui
 	install -m 755 build/ctui-init $(DESTDIR)$(LIBEXECDIR)/ctui-init
 	install -m 755 conf/ctui-setup-host $(DESTDIR)$(SBINDIR)/ctui-setup-host
 	install -m 644 conf/ctui.conf $(DESTDIR)$(DATADIR)/ctui.conf.example
+	install -m 644 conf/apache-proxy.conf $(DESTDIR)$(DATADIR)/apache-proxy.conf
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	for t in conf/templates/*.conf; do \
 	  [ -e $(DESTDIR)$(SYSCONFDIR)/templates/$${t##*/} ] || install -m 644 $$t $(DESTDIR)$(SYSCONFDIR)/templates/; \
+	done
+	for m in conf/models/*.conf; do \
+	  [ -e $(DESTDIR)$(SYSCONFDIR)/models/$${m##*/} ] || install -m 644 $$m $(DESTDIR)$(SYSCONFDIR)/models/; \
 	done
 	for mo in $(MO); do \
 	  lang=$${mo#build/locale/}; lang=$${lang%%/*}; \
@@ -113,8 +117,9 @@ install: all
 # Every Debian package needed to build, run and test ctui.
 DEB_BUILD := build-essential pkg-config gettext libnl-3-dev libnl-route-3-dev libcgroup-dev \
              libsqlite3-dev libldap2-dev libarchive-dev libinih-dev libldns-dev libcap-dev \
-             libncurses-dev libcmocka-dev
-DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl ssl-cert
+             libncurses-dev libcmocka-dev libnftables-dev libcrypt-dev
+DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl ssl-cert \
+             e2fsprogs coreutils openssh-client nftables
 DEB_TEST  := acl attr python3 bind9-dnsutils busybox-static curl zstd iproute2 procps tmux sqlite3 socat lxc wrk slapd ldap-utils pebble nginx
 deps:
 	apt-get update

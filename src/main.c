@@ -24,8 +24,12 @@ static const struct cli_verb verbs[] = {
 	{ "upgrade", N_("move a site onto its template's current base"), cmd_upgrade },
 	{ "backup", N_("back up a site to an archive, or verify an archive"), cmd_backup },
 	{ "restore", N_("recreate a site from a backup archive"), cmd_restore },
+	{ "deploy", N_("replace a site's document root from a directory or an archive"), cmd_deploy },
+	{ "rollback", N_("bring back a site's document root from before the last deploy"),
+	  cmd_rollback },
 	{ "batch", N_("run an action on every site, for cron (batch backup --all)"), cmd_batch },
 	{ "tls", N_("refresh certificates; the dns-01 hook of mod_md"), cmd_tls },
+	{ "sftp", N_("set the key or password of a site's SFTP login"), cmd_sftp },
 };
 
 static void usage(FILE *out)
@@ -44,6 +48,8 @@ static void usage(FILE *out)
 		       "                      (default, dark, mono) or a theme file\n"
 		       "  -h, --help          show this help; `ctui VERB --help` shows a verb's own\n"),
 		CTUI_DEFAULT_CONFIG);
+	fprintf(out, _("      --as UID        act on behalf of this LDAP user id, with its rights\n"
+		       "                      (needs [ldap] in the configuration)\n"));
 }
 
 /* Returns the user running ctui, for the event log: the user behind sudo
@@ -96,11 +102,24 @@ int main(int argc, char **argv)
 			theme = argv[i];
 		} else if (!strncmp(argv[i], "--theme=", 8)) {
 			theme = argv[i] + 8;
+		} else if (!strcmp(argv[i], "--as")) {
+			if (++i == argc) {
+				fprintf(stderr, _("ctui: %s needs a user id\n"), argv[i - 1]);
+				return CLI_USAGE;
+			}
+			cli.as_user = argv[i];
+		} else if (!strncmp(argv[i], "--as=", 5)) {
+			cli.as_user = argv[i] + 5;
 		} else {
 			fprintf(stderr, _("ctui: unknown option %s\n"), argv[i]);
 			usage(stderr);
 			return CLI_USAGE;
 		}
+	}
+	if (i == argc && cli.as_user) {
+		fprintf(stderr, _("ctui: --as is for verbs; the interactive interface asks for a "
+				  "login instead\n"));
+		return CLI_USAGE;
 	}
 	if (i == argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		return tui_main(cli.config_path, cli.actor, theme);

@@ -24,6 +24,7 @@ struct ctui_config {
 	char *state_dir;          /* sites.db, lock file, sites/NAME/ */
 	char *template_dir;       /* built template bases: TEMPLATE/VERSION/ */
 	char *template_conf_dir;  /* template definitions: NAME.conf */
+	char *model_dir;          /* resource models: NAME.conf */
 	char *init_path;          /* the static ctui-init binary */
 	char *debootstrap;        /* debootstrap command line */
 	char *mirror;             /* Debian mirror for debootstrap */
@@ -69,6 +70,25 @@ struct ctui_config {
 
 	/* [tui] */
 	char *theme;              /* a theme name or the absolute path of a theme file */
+
+	/* [ldap]: logins and rights; everything below is unused when uri is empty. */
+	char *ldap_uri;           /* ldap://HOST[:PORT] or ldaps://HOST[:PORT], empty: no LDAP */
+	char *ldap_base;          /* the search base of the users */
+	char *ldap_filter;        /* contains %s once, replaced by the escaped user id */
+	char *ldap_admin_group;   /* DN of the group whose members are administrators */
+	unsigned ldap_starttls;   /* 1: StartTLS on an ldap:// URI */
+	char *ldap_ca_file;       /* CA certificates for the server's certificate, may be empty */
+	unsigned ldap_network_timeout; /* seconds to connect */
+	unsigned ldap_timeout;    /* seconds per LDAP operation */
+	char *ldap_bind_dn;       /* the search identity, empty: anonymous searches */
+	char *ldap_bind_password_file; /* its password, first line; empty with no bind_dn */
+	/* [sites] */
+	char *default_model;      /* the model of a new site; empty: the template's limits */
+	char *default_storage;    /* "overlay", "copy" or "image" */
+	/* [sftp] */
+	unsigned sftp_port_first; /* the host ports forwarded to the sites' SFTP servers */
+	unsigned sftp_port_last;
+	char *nft_table;          /* the ctui-owned nftables table (family inet) */
 };
 
 /* Loads PATH (CTUI_DEFAULT_CONFIG when NULL) over the built-in defaults.

@@ -34,11 +34,15 @@ struct ctui_create_params {
 	const char *name;           /* a DNS label: a-z, 0-9 and '-' */
 	const char *domain;         /* NULL: NAME.ZONE */
 	const char *template_name;
-	/* Zero fields take the template's defaults. */
+	const char *model;          /* NULL: [sites] model of ctui.conf, or none */
+	const char *storage;        /* "overlay", "copy", "image"; NULL: [sites] storage */
+	/* Zero fields take the model's values, then the template's. */
 	struct ctui_limits limits;
+	bool no_cpu_max;            /* no hard CPU cap, whatever the model says */
 	enum ctui_record_kind record;  /* CNAME by default */
 	enum ctui_setting redirect;    /* default on */
 	enum ctui_setting hsts;        /* default off */
+	const char *owner;             /* a user id; NULL: the creating user */
 };
 
 /* Creates a stopped site: address, root filesystem, vhost, DNS record and
@@ -63,12 +67,28 @@ int ctui_site_destroy(struct ctui_engine *engine, const char *name, struct ctui_
 struct ctui_site_settings {
 	enum ctui_setting redirect;
 	enum ctui_setting hsts;
+	const char *owner;          /* NULL: unchanged; applied with ctui_site_set_owner() */
 };
 
 /* Records SETTINGS and rewrites the site's vhost (with a graceful reload)
  * when they change what Apache does. */
 int ctui_site_set(struct ctui_engine *engine, const char *name,
 		  const struct ctui_site_settings *settings, struct ctui_error *err);
+
+/* Changes of a site's limits for ctui_site_set_limits(). */
+struct ctui_limit_changes {
+	struct ctui_limits limits;  /* zero fields stay as they are */
+	bool no_cpu_max;            /* remove the hard CPU cap */
+};
+
+/* Records CHANGES in SITE's row. A running site gets them at once in its
+ * cgroup (and a larger image, grown while mounted); a stopped one at its
+ * next start. Values out of range, a disk size for storage other than
+ * image, and a smaller disk fail with EINVAL and change nothing. When the
+ * cgroup accepts the values but growing the image fails, the old cgroup
+ * values are written back. */
+int ctui_site_set_limits(struct ctui_engine *engine, const char *name,
+			 const struct ctui_limit_changes *changes, struct ctui_error *err);
 
 /* The certificate of a site as the files show it now. */
 struct ctui_tls_status {
@@ -202,6 +222,21 @@ struct ctui_site_paths {
 int ctui_site_paths(struct ctui_engine *engine, const struct ctui_site *site,
 		    struct ctui_site_paths *paths, struct ctui_error *err);
 void ctui_site_paths_free(struct ctui_site_paths *paths);
+
+/* Replaces the public keys that log in to SITE's SFTP server with KEYS, the
+ * text of an OpenSSH .pub or authorized_keys file without options. Works on
+ * running and stopped sites alike; sshd reads the keys at each login. */
+int ctui_site_sftp_set_keys(struct ctui_engine *engine, const char *name, const char *keys,
+			    struct ctui_error *err);
+
+/* Sets the password of SITE's SFTP login. Only its yescrypt hash is stored,
+ * in the site's /etc/shadow. */
+int ctui_site_sftp_set_password(struct ctui_engine *engine, const char *name,
+				const char *password, struct ctui_error *err);
+
+/* The command that opens SITE's SFTP server, "sftp -P PORT web@DOMAIN", or
+ * NULL when the site has no port. The caller frees it. */
+char *ctui_site_sftp_command(struct ctui_engine *engine, const struct ctui_site *site);
 
 /* Seconds since a running SITE's init started; 0 when it does not run. */
 unsigned long long ctui_site_uptime(const struct ctui_site *site);

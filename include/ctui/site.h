@@ -19,8 +19,11 @@ enum ctui_site_state {
 	CTUI_STATE_CRASHED,       /* recorded as running, but its init is gone */
 };
 
+/* Where a site's files live. */
 enum ctui_storage {
-	CTUI_STORAGE_OVERLAY,
+	CTUI_STORAGE_OVERLAY,     /* an overlay upper layer on the template base */
+	CTUI_STORAGE_COPY,        /* a private copy of the whole base */
+	CTUI_STORAGE_IMAGE,       /* an overlay whose upper layer is in an ext4 image file */
 };
 
 /* The DNS record a site in the zone gets. */
@@ -36,10 +39,16 @@ enum ctui_tls_state {
 	CTUI_TLS_ACTIVE,          /* Apache serves the site's certificate */
 };
 
+#define CTUI_CPU_MAX_LIMIT 100    /* percent of one CPU */
+#define CTUI_PIDS_LIMIT 4194304   /* the kernel's PID_MAX_LIMIT on 64-bit hosts */
+#define CTUI_DISK_MIN (16ULL << 20) /* the smallest ext4 image a site gets */
+
 struct ctui_limits {
 	unsigned cpu_shares;      /* relative weight, cgroup v1 cpu.shares scale (2..262144) */
+	unsigned cpu_max;         /* hard cap in percent of one CPU (1..100); 0 means none */
 	uint64_t memory;          /* bytes; 0 means no limit */
 	unsigned pids;            /* 0 means no limit */
+	uint64_t disk;            /* bytes of the ext4 image of image storage; 0 otherwise */
 };
 
 struct ctui_site {
@@ -48,6 +57,7 @@ struct ctui_site {
 	char domain[CTUI_DOMAIN_MAX + 1];
 	char template_name[CTUI_NAME_MAX + 1];
 	char template_version[64];  /* the base directory the site was built from */
+	char model[CTUI_NAME_MAX + 1]; /* the resource model, empty when none was used */
 	struct ctui_limits limits;
 	enum ctui_storage storage;
 	uint32_t ipv4;              /* host byte order */
@@ -67,7 +77,10 @@ struct ctui_site {
 const char *ctui_state_name(enum ctui_site_state state);
 /* The state name for people (translated). */
 const char *ctui_state_label(enum ctui_site_state state);
+/* The untranslated names stored in the database: "overlay", "copy", "image". */
 const char *ctui_storage_name(enum ctui_storage storage);
+/* Parses a storage name; returns -1 for an unknown one. */
+int ctui_storage_parse(const char *name, enum ctui_storage *storage);
 /* The untranslated names stored in the database: "cname" or "address". */
 const char *ctui_record_name(enum ctui_record_kind kind);
 /* The untranslated names stored in the database: "off", "pending", "active". */

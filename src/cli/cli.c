@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctui/auth.h"
 #include "util/util.h"
 
 struct ctui_engine *cli_open_engine(struct cli *cli)
@@ -13,6 +14,11 @@ struct ctui_engine *cli_open_engine(struct cli *cli)
 
 	if (ctui_engine_open(&engine, cli->config_path, cli->actor, &err) < 0) {
 		cli_fail(&err);
+		return NULL;
+	}
+	if (cli->as_user && ctui_auth_act_as(engine, cli->as_user, &err) < 0) {
+		cli_fail(&err);
+		ctui_engine_close(engine);
 		return NULL;
 	}
 	return engine;

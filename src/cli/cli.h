@@ -17,6 +17,7 @@ enum {
 struct cli {
 	const char *config_path;  /* --config, or NULL for the default */
 	const char *actor;        /* who runs ctui, for the event log */
+	const char *as_user;      /* --as: the LDAP user id on whose behalf, or NULL */
 };
 
 struct cli_verb {
@@ -25,7 +26,8 @@ struct cli_verb {
 	int (*run)(struct cli *cli, int argc, char **argv);
 };
 
-/* Opens the engine, printing the error and returning NULL on failure. */
+/* Opens the engine, acting for --as when it was given, printing the error
+ * and returning NULL on failure. */
 struct ctui_engine *cli_open_engine(struct cli *cli);
 
 /* Prints "ctui: MESSAGE" on stderr and returns CLI_FAILED. */
@@ -52,6 +54,8 @@ int cmd_upgrade(struct cli *cli, int argc, char **argv);
 int cmd_backup(struct cli *cli, int argc, char **argv);
 int cmd_restore(struct cli *cli, int argc, char **argv);
 int cmd_batch(struct cli *cli, int argc, char **argv);
+int cmd_deploy(struct cli *cli, int argc, char **argv);
+int cmd_rollback(struct cli *cli, int argc, char **argv);
 
 /* Progress of backups and restores on stderr, only when it is a terminal:
  * _setup picks the printer (or none) and its context, _end clears the line. */
@@ -60,5 +64,6 @@ void cli_backup_progress_setup(ctui_backup_progress_fn *fn, void **ctx, struct t
 void cli_backup_progress_end(ctui_backup_progress_fn fn);
 int cmd_set(struct cli *cli, int argc, char **argv);
 int cmd_tls(struct cli *cli, int argc, char **argv);
+int cmd_sftp(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ctui/validate.h"
+#include "ctui/limits.h"
 #include "util/util.h"
 
 static void usage(void)
@@ -13,9 +13,18 @@ static void usage(void)
 		 "\n"
 		 "  -t, --template NAME   template to build the site from (see `ctui template list`)\n"
 		 "  -d, --domain FQDN     domain the site answers to (default: NAME.ZONE)\n"
-		 "      --cpu-shares N    relative CPU weight, 2 to 262144 (default: the template's)\n"
-		 "      --memory SIZE     memory limit, e.g. 128M or 1G (default: the template's)\n"
-		 "      --pids N          maximum number of tasks (default: the template's)\n"
+		 "      --model NAME      resource model from the model directory, e.g. small\n"
+		 "                        (default: [sites] model of ctui.conf, or none)\n"
+		 "      --cpu-shares N    relative CPU weight, 2 to 262144 (default: the model's,\n"
+		 "                        then the template's)\n"
+		 "      --cpu-max PCT     hard CPU cap in percent of one CPU, 1 to 100, or none\n"
+		 "      --memory SIZE     memory limit, e.g. 128M or 1G\n"
+		 "      --pids N          maximum number of tasks\n"
+		 "      --storage overlay|copy|image\n"
+		 "                        where the site's files live: an overlay on the template,\n"
+		 "                        a private copy of it, or an ext4 image of --disk bytes\n"
+		 "                        (default: [sites] storage of ctui.conf, or overlay)\n"
+		 "      --disk SIZE       size of the image, its hard disk quota, e.g. 1G\n"
 		 "      --redirect on|off redirect HTTP to HTTPS once the certificate is served\n"
 		 "                        (default: on)\n"
 		 "      --hsts on|off     send Strict-Transport-Security over HTTPS (default: off)\n"
@@ -23,6 +32,8 @@ static void usage(void)
 		 "                        DNS record in the zone: a CNAME to the zone apex, or A\n"
 		 "                        and AAAA records with the host's addresses (default: cname)\n"
 		 "  -h, --help            show this help\n"));
+	printf(_("      --owner UID       the user id that owns the site (default: you; another\n"
+		 "                        user's only for administrators)\n"));
 }
 
 /* A domain outside the zone gets no record from ctui: its owner must
@@ -45,9 +56,14 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 		{ "cpu-shares", required_argument, NULL, 'c' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "pids", required_argument, NULL, 'p' },
+		{ "model", required_argument, NULL, 'M' },
+		{ "cpu-max", required_argument, NULL, 'C' },
+		{ "storage", required_argument, NULL, 'S' },
+		{ "disk", required_argument, NULL, 'D' },
 		{ "redirect", required_argument, NULL, 'r' },
 		{ "hsts", required_argument, NULL, 's' },
 		{ "record", required_argument, NULL, 'k' },
+		{ "owner", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -67,17 +83,31 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 			params.domain = optarg;
 			break;
 		case 'c':
-			if (ctui_parse_uint(optarg, 2, 262144, &params.limits.cpu_shares, &err) < 0)
+			if (ctui_parse_cpu_shares(optarg, &params.limits.cpu_shares, &err) < 0)
 				return cli_usage_error("create", "--cpu-shares: %s", err.message);
 			break;
+		case 'C':
+			if (ctui_parse_cpu_max(optarg, &params.limits.cpu_max, &err) < 0)
+				return cli_usage_error("create", "--cpu-max: %s", err.message);
+			params.no_cpu_max = params.limits.cpu_max == 0;
+			break;
 		case 'm':
-			if (ctui_parse_size(optarg, &params.limits.memory, &err) < 0)
+			if (ctui_parse_memory(optarg, &params.limits.memory, &err) < 0)
 				return cli_usage_error("create", "--memory: %s", err.message);
-
 			break;
 		case 'p':
-			if (ctui_parse_uint(optarg, 1, 4194304, &params.limits.pids, &err) < 0)
+			if (ctui_parse_pids(optarg, &params.limits.pids, &err) < 0)
 				return cli_usage_error("create", "--pids: %s", err.message);
+			break;
+		case 'D':
+			if (ctui_parse_disk(optarg, &params.limits.disk, &err) < 0)
+				return cli_usage_error("create", "--disk: %s", err.message);
+			break;
+		case 'M':
+			params.model = optarg;
+			break;
+		case 'S':
+			params.storage = optarg;
 			break;
 		case 'r':
 			if (cli_parse_setting(optarg, &params.redirect) < 0)
@@ -88,6 +118,9 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 			if (cli_parse_setting(optarg, &params.hsts) < 0)
 				return cli_usage_error("create", _("--hsts: expected on or off, not \"%s\""),
 						       optarg);
+			break;
+		case 'o':
+			params.owner = optarg;
 			break;
 		case 'k':
 			if (!strcmp(optarg, "cname"))

@@ -21,9 +21,11 @@ static void print_json(const struct ctui_site *sites, size_t count)
 		printf(", \"state\": \"%s\", \"ipv4\": \"%s\", \"template\": ",
 		       ctui_state_name(s->state), cli_format_ipv4(s->ipv4, addr));
 		cli_json_string(stdout, s->template_name);
-		printf(", \"cpu_shares\": %u, \"memory\": %llu, \"pids\": %u, \"init_pid\": %d}",
+		printf(", \"cpu_shares\": %u, \"memory\": %llu, \"pids\": %u, \"init_pid\": %d, "
+		       "\"cpu_max\": %u, \"disk\": %llu, \"storage\": \"%s\"}",
 		       s->limits.cpu_shares, (unsigned long long)s->limits.memory, s->limits.pids,
-		       (int)s->init_pid);
+		       (int)s->init_pid, s->limits.cpu_max, (unsigned long long)s->limits.disk,
+		       ctui_storage_name(s->storage));
 	}
 	printf("%s]\n", count ? "\n" : "");
 }

@@ -25,11 +25,20 @@ static void print_time(const char *name, time_t when)
 	printf("%s %s\n", label(name), text);
 }
 
+/* A CPU cap as "25%", or "none". */
+static const char *format_cpu_max(unsigned percent, char *buf, size_t size)
+{
+	if (!percent)
+		return _("none");
+	snprintf(buf, size, "%u%%", percent);
+	return buf;
+}
+
 static void print_usage(struct ctui_engine *engine, const struct ctui_site *site)
 {
 	struct ctui_site_usage usage;
 	struct ctui_error err = { 0 };
-	char size[16];
+	char size[16], cap[16];
 
 	if (ctui_site_usage(engine, site->name, &usage, &err) < 0) {
 		printf("%s %s\n", label(_("usage:")), err.message);
@@ -39,6 +48,8 @@ static void print_usage(struct ctui_engine *engine, const struct ctui_site *site
 	printf("%s %s\n", label(_("memory used:")), cli_format_size(usage.memory, size));
 	printf("%s %u\n", label(_("tasks:")), usage.pids);
 	printf("%s %u\n", label(_("cgroup shares:")), usage.limits.cpu_shares);
+	printf("%s %s\n", label(_("cgroup cpu max:")),
+	       format_cpu_max(usage.limits.cpu_max, cap, sizeof cap));
 	printf("%s %s\n", label(_("cgroup memory:")), cli_format_size(usage.limits.memory, size));
 	printf("%s %u\n", label(_("cgroup pids:")), usage.limits.pids);
 }
@@ -100,7 +111,8 @@ static void print_health(struct ctui_engine *engine, const struct ctui_site *sit
 static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
 {
 	const struct ctui_config *cfg = ctui_engine_config(engine);
-	char addr[16], size[16];
+	cleanup_free char *sftp = ctui_site_sftp_command(engine, site);
+	char addr[16], size[16], cap[16];
 
 	printf("%s %s\n", label(_("name:")), site->name);
 	printf("%s %s\n", label(_("domain:")), site->domain);
@@ -108,11 +120,18 @@ static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
 	printf("%s %s\n", label(_("ipv4:")), cli_format_ipv4(site->ipv4, addr));
 	printf("%s %s (%s)\n", label(_("template:")), site->template_name, site->template_version);
 	printf("%s %s\n", label(_("storage:")), ctui_storage_name(site->storage));
+	if (site->storage == CTUI_STORAGE_IMAGE)
+		printf("%s %s\n", label(_("disk size:")), cli_format_size(site->limits.disk, size));
+	printf("%s %s\n", label(_("model:")), site->model[0] ? site->model : _("none"));
 	printf("%s %u\n", label(_("cpu shares:")), site->limits.cpu_shares);
+	printf("%s %s\n", label(_("cpu max:")),
+	       format_cpu_max(site->limits.cpu_max, cap, sizeof cap));
 	printf("%s %s\n", label(_("memory limit:")), cli_format_size(site->limits.memory, size));
 	printf("%s %u\n", label(_("pids limit:")), site->limits.pids);
 	printf("%s %s\n", label(_("owner:")), site->owner);
 	printf("%s %s/ctui-%s.conf\n", label(_("vhost:")), cfg->vhost_dir, site->name);
+	if (sftp)
+		printf("%s %s\n", label(_("sftp:")), sftp);
 	print_tls(engine, site);
 	print_health(engine, site);
 	print_time(_("created:"), site->created);

@@ -94,17 +94,18 @@ char *ctui_apache_vhost_path(const struct ctui_config *cfg, const char *site)
  * The site's Apache (event MPM, 64 workers, see template_build.c) closes its
  * idle keep-alive connections whenever all its workers are busy, and a
  * request that the host sends on such a connection fails with "AH01102 error
- * reading status line": mod_proxy does not retry it. max=8 caps the pooled
- * connections of each host Apache process to the site, so that up to 8 host
- * processes never occupy every worker of the site; a host thread waits for a
- * free connection instead. ttl=30 closes the idle ones before the site's
- * KeepAliveTimeout of 60 s does. */
+ * reading status line": mod_proxy does not retry it. max=16 caps the pooled
+ * connections of each host Apache process to the site, so that the at most 4
+ * host processes of conf/apache-proxy.conf open no more connections than the
+ * site has workers; a host thread waits for a free connection instead.
+ * ttl=30 closes the idle ones before the site's KeepAliveTimeout of 60 s
+ * does. */
 static char *proxy_block(const char *backend, const char *scheme)
 {
 	return xasprintf("\tProxyRequests Off\n"
 			 "\tProxyPreserveHost On\n"
 			 "\tRequestHeader set X-Forwarded-Proto \"%s\"\n"
-			 "\tProxyPass / http://%s:80/ connectiontimeout=2 retry=0 max=8 ttl=30\n"
+			 "\tProxyPass / http://%s:80/ connectiontimeout=2 retry=0 max=16 ttl=30\n"
 			 "\tProxyPassReverse / http://%s:80/\n",
 			 scheme, backend, backend);
 }

@@ -110,12 +110,24 @@ static int meta_site_key(struct ctui_site *site, const char *key, const char *va
 	}
 	if (!strcmp(key, "memory"))
 		return meta_number(value, UINT64_MAX, &site->limits.memory, err);
+	if (!strcmp(key, "disk"))
+		return meta_number(value, INT64_MAX, &site->limits.disk, err);
+	if (!strcmp(key, "storage"))
+		return ctui_storage_parse(value, &site->storage) < 0 ?
+		       ctui_error_set(err, EINVAL, _("invalid storage \"%s\""), value) : 0;
+	if (!strcmp(key, "model"))
+		return value[0] && ctui_validate_name(value, err) < 0 ? -1 :
+		       (snprintf(site->model, sizeof site->model, "%s", value), 0);
 	if (meta_number(value, 4194304, &n, err) < 0)
 		return -1;
 	if (!strcmp(key, "cpu_shares"))
 		site->limits.cpu_shares = (unsigned)n;
 	else if (!strcmp(key, "pids"))
 		site->limits.pids = (unsigned)n;
+	else if (!strcmp(key, "cpu_max") && n <= CTUI_CPU_MAX_LIMIT)
+		site->limits.cpu_max = (unsigned)n;
+	else if (!strcmp(key, "cpu_max"))
+		return ctui_error_set(err, EINVAL, _("invalid CPU cap \"%s\""), value);
 	else
 		return ctui_error_set(err, EINVAL, _("unknown key \"%s\""), key);
 	return 0;

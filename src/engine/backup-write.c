@@ -139,11 +139,17 @@ static char *meta_text(const struct ctui_site *site, bool full)
 			 "cpu_shares = %u\n"
 			 "memory = %" PRIu64 "\n"
 			 "pids = %u\n"
+			 "cpu_max = %u\n"
+			 "disk = %" PRIu64 "\n"
+			 "storage = %s\n"
+			 "model = %s\n"
 			 "created = %lld\n",
 			 BACKUP_FORMAT, (long long)time(NULL), full ? "full" : "upper", site->name,
 			 site->domain, site->template_name, site->template_version,
 			 ctui_ipv4_format(site->ipv4, address), site->limits.cpu_shares,
-			 site->limits.memory, site->limits.pids, (long long)site->created);
+			 site->limits.memory, site->limits.pids, site->limits.cpu_max,
+			 site->limits.disk, ctui_storage_name(site->storage), site->model,
+			 (long long)site->created);
 }
 
 /* Writes ENTRY's header and LEN bytes of DATA to both the tar and the

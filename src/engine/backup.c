@@ -13,6 +13,7 @@
 
 #include "ctui/backup.h"
 #include "ctui/validate.h"
+#include "engine/auth.h"
 #include "engine/backup-internal.h"
 #include "engine/cgroup.h"
 #include "engine/engine-internal.h"
@@ -108,13 +109,19 @@ static int write_archive(struct ctui_engine *engine, const struct ctui_backup_pa
 {
 	const struct ctui_config *cfg = &engine->cfg;
 	struct backup_writer *writer = NULL;
+	struct ctui_error unmount_err = { 0 };
 	struct ctui_rootfs_paths paths;
 	cleanup_free char *lower = NULL;
 	int ret = -1;
 
-	ctui_rootfs_paths(cfg, site->name, &paths);
+	bool full = params->full && site->storage != CTUI_STORAGE_COPY;
+	bool mounted = false;
+
+	/* A copy site's upper directory is its whole tree: a full backup of it
+	 * is its upper directory. */
+	ctui_rootfs_paths(cfg, site->name, site->storage, &paths);
 	lower = ctui_template_base_dir(cfg, site->template_name, site->template_version);
-	if (params->full && !ctui_path_exists(lower)) {
+	if (full && !ctui_path_exists(lower)) {
 		ctui_error_set(err, ENOENT, _("the template base %s is missing"), lower);
 		goto out;
 	}
@@ -122,16 +129,20 @@ static int write_archive(struct ctui_engine *engine, const struct ctui_backup_pa
 	if (backup_writer_open(&writer, tmp, params->compression, site, params->full,
 			       params->progress, params->ctx, err) < 0)
 		goto out;
+	if (ctui_rootfs_mount(cfg, site, &mounted, err) < 0)
+		goto out;
 	backup_writer_add_total(writer, paths.upper);
-	if (params->full)
+	if (full)
 		backup_writer_add_total(writer, lower);
 
-	if (copy_upper(engine, site, writer, paths.upper, params->full, err) < 0)
+	if (copy_upper(engine, site, writer, paths.upper, full, err) < 0)
 		goto out;
-	if (params->full && backup_writer_add_lower(writer, lower, err) < 0)
+	if (full && backup_writer_add_lower(writer, lower, err) < 0)
 		goto out;
 	ret = backup_writer_finish(writer, err);
 out:
+	if (mounted && ctui_rootfs_unmount(cfg, site, ret < 0 ? &unmount_err : err) < 0)
+		ret = -1;
 	backup_writer_free(writer);
 	ctui_rootfs_paths_free(&paths);
 	return ret;
@@ -181,6 +192,11 @@ int ctui_site_backup(struct ctui_engine *engine, const struct ctui_backup_params
 
 	if (ctui_validate_name(params->name, err) < 0)
 		return ctui_error_prefix(err, _("cannot back up site"));
+	if (engine_authorize(engine, "backup", params->name, err) < 0)
+		return -1;
+	if (params->dest_dir &&
+	    engine_authorize(engine, ENGINE_ACTION_BACKUP_TO, params->name, err) < 0)
+		return -1;
 
 	lock = engine_lock(engine, params->name, err);
 	if (lock >= 0) {
@@ -251,10 +267,14 @@ int ctui_backup_list(struct ctui_engine *engine, const char *dest_dir, const cha
 	struct ctui_backup_file *list = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
-	DIR *dir = opendir(dir_path);
+	DIR *dir;
 
 	*files = NULL;
 	*count = 0;
+	if (engine_authorize(engine, site ? ENGINE_ACTION_READ : ENGINE_ACTION_LIST_BACKUPS, site,
+			     err) < 0)
+		return -1;
+	dir = opendir(dir_path);
 	if (!dir)
 		return errno == ENOENT ? 0 : ctui_error_errno(err, errno, _("cannot read %s"),
 							       dir_path);
@@ -291,6 +311,8 @@ int ctui_backup_rotate(struct ctui_engine *engine, const char *dest_dir, const c
 	unsigned done = 0;
 
 	if (ctui_validate_name(site, err) < 0)
+		return -1;
+	if (engine_authorize(engine, "backup", site, err) < 0)
 		return -1;
 	if (ctui_backup_list(engine, dest_dir, site, &files, &count, err) < 0)
 		return -1;

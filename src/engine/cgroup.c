@@ -83,8 +83,7 @@ static const char *const *controllers_of(enum cgroup_mode mode)
 	return mode == MODE_UNIFIED ? v2_controllers : v1_controllers;
 }
 
-/* Maps v1 cpu.shares (2..262144, default 1024) to v2 cpu.weight (1..10000). */
-static unsigned shares_to_weight(unsigned shares)
+unsigned ctui_cgroup_shares_to_weight(unsigned shares)
 {
 	return 1 + (unsigned)(((uint64_t)(shares - 2) * 9999) / 262142);
 }
@@ -173,33 +172,71 @@ static void format_limit(char *buf, size_t size, uint64_t value, const char *unl
 		snprintf(buf, size, "%s", unlimited);
 }
 
-/* Adds the limit values of LIMITS for MODE to CG's controllers. */
+static void plan_add(struct ctui_cgroup_setting *settings, size_t *n, const char *controller,
+		     const char *file, const char *value)
+{
+	settings[*n].controller = controller;
+	settings[*n].file = file;
+	snprintf(settings[*n].value, sizeof settings[*n].value, "%s", value);
+	(*n)++;
+}
+
+size_t ctui_cgroup_plan(bool unified, const struct ctui_limits *limits,
+			struct ctui_cgroup_setting settings[CTUI_CGROUP_SETTINGS_MAX])
+{
+	unsigned shares = effective_shares(limits);
+	unsigned cap = limits->cpu_max > CTUI_CPU_MAX_LIMIT ? CTUI_CPU_MAX_LIMIT : limits->cpu_max;
+	unsigned long quota = (unsigned long)cap * (CTUI_CGROUP_CPU_PERIOD_US / 100);
+	char value[32];
+	size_t n = 0;
+
+	if (unified) {
+		snprintf(value, sizeof value, "%u", ctui_cgroup_shares_to_weight(shares));
+		plan_add(settings, &n, "cpu", "cpu.weight", value);
+		if (cap)
+			snprintf(value, sizeof value, "%lu %d", quota, CTUI_CGROUP_CPU_PERIOD_US);
+		else
+			snprintf(value, sizeof value, "max %d", CTUI_CGROUP_CPU_PERIOD_US);
+		plan_add(settings, &n, "cpu", "cpu.max", value);
+		format_limit(value, sizeof value, limits->memory, "max");
+		plan_add(settings, &n, "memory", "memory.max", value);
+	} else {
+		snprintf(value, sizeof value, "%u", shares);
+		plan_add(settings, &n, "cpu", "cpu.shares", value);
+		/* The period goes first: the kernel checks the quota against it. */
+		snprintf(value, sizeof value, "%d", CTUI_CGROUP_CPU_PERIOD_US);
+		plan_add(settings, &n, "cpu", "cpu.cfs_period_us", value);
+		if (cap)
+			snprintf(value, sizeof value, "%lu", quota);
+		else
+			snprintf(value, sizeof value, "-1");
+		plan_add(settings, &n, "cpu", "cpu.cfs_quota_us", value);
+		format_limit(value, sizeof value, limits->memory, "-1");
+		plan_add(settings, &n, "memory", "memory.limit_in_bytes", value);
+	}
+	format_limit(value, sizeof value, limits->pids, "max");
+	plan_add(settings, &n, "pids", "pids.max", value);
+	return n;
+}
+
+/* Adds the controllers of MODE to CG, with the values that apply LIMITS. */
 static int cg_add_limits(struct cgroup *cg, const char *path, enum cgroup_mode mode,
 			 const struct ctui_limits *limits, struct ctui_error *err)
 {
-	unsigned shares = effective_shares(limits);
+	struct ctui_cgroup_setting plan[CTUI_CGROUP_SETTINGS_MAX];
+	size_t n = ctui_cgroup_plan(mode == MODE_UNIFIED, limits, plan);
 	const char *const *names = controllers_of(mode);
-	bool v2 = mode == MODE_UNIFIED;
-	char cpu[32], memory[32], pids[32];
-
-	snprintf(cpu, sizeof cpu, "%u", v2 ? shares_to_weight(shares) : shares);
-	format_limit(memory, sizeof memory, limits->memory, v2 ? "max" : "-1");
-	format_limit(pids, sizeof pids, limits->pids, "max");
 
 	for (size_t i = 0; names[i]; i++) {
 		struct cgroup_controller *c = cg_controller(cg, path, names[i], err);
-		int rc = 0;
 
 		if (!c)
 			return -1;
-		if (strcmp(names[i], "cpu") == 0)
-			rc = cg_value(c, v2 ? "cpu.weight" : "cpu.shares", cpu, err);
-		else if (strcmp(names[i], "memory") == 0)
-			rc = cg_value(c, v2 ? "memory.max" : "memory.limit_in_bytes", memory, err);
-		else if (strcmp(names[i], "pids") == 0)
-			rc = cg_value(c, "pids.max", pids, err);
-		if (rc < 0)
-			return -1;
+		for (size_t j = 0; j < n; j++) {
+			if (strcmp(plan[j].controller, names[i]) == 0 &&
+			    cg_value(c, plan[j].file, plan[j].value, err) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -224,24 +261,20 @@ static int cg_limit_swap(const char *path, enum cgroup_mode mode, uint64_t memor
 	return cg_write(path, "memory", "memory.memsw.limit_in_bytes", value, err);
 }
 
-int ctui_cgroup_create(const char *parent, const char *site, const struct ctui_limits *limits,
-		       struct ctui_error *err)
+/* Writes LIMITS to PATH, creating it first when CREATE is set. */
+static int cg_apply(const char *path, enum cgroup_mode mode, const struct ctui_limits *limits,
+		    bool create, struct ctui_error *err)
 {
-	cleanup_free char *path = xasprintf("%s/%s", parent, site);
 	cleanup_cgroup struct cgroup *cg = NULL;
-	enum cgroup_mode mode;
 	char context[256];
 	int rc;
-
-	if (cg_init(&mode, err) < 0)
-		return -1;
 
 	/* v1 rejects a memory limit above memory+swap, so memory+swap is lifted
 	 * first in case an existing cgroup gets a higher limit. */
 	if (mode == MODE_LEGACY &&
 	    cg_file_exists("memory", path, "memory.memsw.limit_in_bytes") &&
 	    cg_write(path, "memory", "memory.memsw.limit_in_bytes", "-1", err) < 0)
-		return ctui_error_prefix(err, _("cannot update cgroup %s"), path);
+		return -1;
 
 	cg = cgroup_new_cgroup(path);
 	if (!cg)
@@ -250,15 +283,39 @@ int ctui_cgroup_create(const char *parent, const char *site, const struct ctui_l
 		return -1;
 
 	/* An existing directory is reused, and then creation only writes the values. */
-	rc = cgroup_create_cgroup(cg, 0);
+	rc = create ? cgroup_create_cgroup(cg, 0) : cgroup_modify_cgroup(cg);
 	if (rc) {
-		snprintf(context, sizeof context, _("cannot create cgroup %s"), path);
+		snprintf(context, sizeof context, create ? _("cannot create cgroup %s") :
+			 _("cannot write the limits of cgroup %s"), path);
 		return cg_fail(err, rc, context);
 	}
+	return cg_limit_swap(path, mode, limits->memory, err);
+}
 
-	if (cg_limit_swap(path, mode, limits->memory, err) < 0)
-		return ctui_error_prefix(err, _("cannot create cgroup %s"), path);
-	return 0;
+int ctui_cgroup_create(const char *parent, const char *site, const struct ctui_limits *limits,
+		       struct ctui_error *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", parent, site);
+	enum cgroup_mode mode;
+
+	if (cg_init(&mode, err) < 0)
+		return -1;
+	return cg_apply(path, mode, limits, true, err);
+}
+
+int ctui_cgroup_update(const char *parent, const char *site, const struct ctui_limits *limits,
+		       struct ctui_error *err)
+{
+	cleanup_free char *path = xasprintf("%s/%s", parent, site);
+	enum cgroup_mode mode;
+
+	if (cg_init(&mode, err) < 0)
+		return -1;
+	if (!cg_file_exists("pids", path, ""))
+		return ctui_error_set(err, ENOENT, _("cgroup %s does not exist: is the site "
+						     "running?"),
+				      path);
+	return cg_apply(path, mode, limits, false, err);
 }
 
 /* A cgroup holding the controllers of MODE, without values. With
@@ -402,6 +459,43 @@ static int read_cpu_stat(struct cgroup_controller *c, const char *path, uint64_t
 	return 0;
 }
 
+/* Reads the CPU cap in percent of one CPU, 0 for none: v1's
+ * cpu.cfs_quota_us (-1 for none) over cpu.cfs_period_us, or v2's cpu.max
+ * ("QUOTA PERIOD" or "max PERIOD"). */
+static int read_cpu_max(struct cgroup_controller *c, const char *path, bool v2,
+			unsigned *percent, struct ctui_error *err)
+{
+	cleanup_free char *text = NULL;
+	unsigned long long quota, period;
+	char context[256];
+	int rc;
+
+	if (!v2) {
+		uint64_t q, p;
+
+		if (read_number(c, path, "cpu.cfs_quota_us", &q, err) < 0 ||
+		    read_number(c, path, "cpu.cfs_period_us", &p, err) < 0)
+			return -1;
+		*percent = p ? (unsigned)((q * 100 + p / 2) / p) : 0;
+		return 0;
+	}
+
+	rc = c ? cgroup_get_value_string(c, "cpu.max", &text) : ECGROUPVALUENOTEXIST;
+	if (rc) {
+		snprintf(context, sizeof context, _("cannot read %s of cgroup %s"), "cpu.max", path);
+		return cg_fail(err, rc, context);
+	}
+	if (strncmp(text, "max", 3) == 0) {
+		*percent = 0;
+		return 0;
+	}
+	if (sscanf(text, "%llu %llu", &quota, &period) != 2 || period == 0)
+		return ctui_error_set(err, EINVAL, _("invalid %s in cgroup %s: %s"), "cpu.max", path,
+				      text);
+	*percent = (unsigned)((quota * 100 + period / 2) / period);
+	return 0;
+}
+
 int ctui_cgroup_read(const char *parent, const char *site, struct ctui_limits *limits,
 		     unsigned long long *cpu_ns, unsigned long long *memory, unsigned *pids,
 		     struct ctui_error *err)
@@ -445,6 +539,9 @@ int ctui_cgroup_read(const char *parent, const char *site, struct ctui_limits *l
 		rc = read_number(cgroup_get_controller(cg, "cpuacct"), path, "cpuacct.usage",
 				 &cpu_used, err);
 	if (rc < 0)
+		return -1;
+
+	if (read_cpu_max(cpu, path, v2, &limits->cpu_max, err) < 0)
 		return -1;
 
 	limits->cpu_shares = v2 ? weight_to_shares((unsigned)shares) : (unsigned)shares;

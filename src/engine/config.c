@@ -11,6 +11,7 @@
 
 #include "engine/log.h"
 #include "engine/subnet.h"
+#include "ctui/site.h"
 #include "ctui/validate.h"
 #include "util/ini.h"
 #include "util/util.h"
@@ -45,6 +46,13 @@ enum key_type {
 	KEY_OPT_PATH,   /* an absolute path or empty */
 	KEY_BOOL,       /* yes or no */
 	KEY_THEME,      /* a theme name (a-z, 0-9, '-', '_') or an absolute path */
+	KEY_LDAP_URI,   /* an ldap:// or ldaps:// URI, or empty */
+	KEY_TEXT,       /* any text without control characters, may be empty */
+	KEY_LDAP_FILTER, /* an LDAP filter containing %s once */
+	KEY_MODEL,      /* a resource model's name or empty */
+	KEY_STORAGE,    /* overlay, copy or image */
+	KEY_PORT_RANGE, /* FIRST-LAST, two ports; sets sftp_port_first and sftp_port_last */
+	KEY_NFT_TABLE,  /* an nftables table name */
 };
 
 struct config_key {
@@ -60,6 +68,7 @@ static const struct config_key config_keys[] = {
 	{ "paths", "state_dir", KEY_PATH, FIELD(state_dir) },
 	{ "paths", "template_dir", KEY_PATH, FIELD(template_dir) },
 	{ "paths", "template_conf_dir", KEY_PATH, FIELD(template_conf_dir) },
+	{ "paths", "model_dir", KEY_PATH, FIELD(model_dir) },
 	{ "paths", "init", KEY_PATH, FIELD(init_path) },
 	{ "paths", "debootstrap", KEY_COMMAND, FIELD(debootstrap) },
 	{ "paths", "mirror", KEY_URL, FIELD(mirror) },
@@ -88,6 +97,20 @@ static const struct config_key config_keys[] = {
 	{ "container", "start_timeout", KEY_TIMEOUT, FIELD(start_timeout) },
 	{ "container", "stop_timeout", KEY_TIMEOUT, FIELD(stop_timeout) },
 	{ "tui", "theme", KEY_THEME, FIELD(theme) },
+	{ "ldap", "uri", KEY_LDAP_URI, FIELD(ldap_uri) },
+	{ "ldap", "base", KEY_TEXT, FIELD(ldap_base) },
+	{ "ldap", "filter", KEY_LDAP_FILTER, FIELD(ldap_filter) },
+	{ "ldap", "admin_group", KEY_TEXT, FIELD(ldap_admin_group) },
+	{ "ldap", "starttls", KEY_BOOL, FIELD(ldap_starttls) },
+	{ "ldap", "ca_file", KEY_OPT_PATH, FIELD(ldap_ca_file) },
+	{ "ldap", "network_timeout", KEY_TIMEOUT, FIELD(ldap_network_timeout) },
+	{ "ldap", "timeout", KEY_TIMEOUT, FIELD(ldap_timeout) },
+	{ "ldap", "bind_dn", KEY_TEXT, FIELD(ldap_bind_dn) },
+	{ "ldap", "bind_password_file", KEY_OPT_PATH, FIELD(ldap_bind_password_file) },
+	{ "sites", "model", KEY_MODEL, FIELD(default_model) },
+	{ "sites", "storage", KEY_STORAGE, FIELD(default_storage) },
+	{ "sftp", "ports", KEY_PORT_RANGE, FIELD(sftp_port_first) },
+	{ "sftp", "table", KEY_NFT_TABLE, FIELD(nft_table) },
 };
 
 #define KEY_COUNT (sizeof config_keys / sizeof config_keys[0])
@@ -120,6 +143,7 @@ static void set_defaults(struct ctui_config *cfg)
 
 	cfg->state_dir = xstrdup(CTUI_STATEDIR);
 	cfg->template_conf_dir = xstrdup(CTUI_SYSCONFDIR "/templates");
+	cfg->model_dir = xstrdup(CTUI_SYSCONFDIR "/models");
 	cfg->init_path = xstrdup(CTUI_LIBEXECDIR "/ctui-init");
 	cfg->debootstrap = xstrdup("debootstrap");
 	cfg->mirror = xstrdup("http://deb.debian.org/debian");
@@ -156,6 +180,22 @@ static void set_defaults(struct ctui_config *cfg)
 	cfg->stop_timeout = 10;
 
 	cfg->theme = xstrdup("default");
+
+	cfg->ldap_uri = xstrdup("");
+	cfg->ldap_base = xstrdup("");
+	cfg->ldap_filter = xstrdup("(&(objectClass=posixAccount)(uid=%s))");
+	cfg->ldap_admin_group = xstrdup("");
+	cfg->ldap_starttls = 1;
+	cfg->ldap_ca_file = xstrdup("");
+	cfg->ldap_network_timeout = 5;
+	cfg->ldap_timeout = 10;
+	cfg->ldap_bind_dn = xstrdup("");
+	cfg->ldap_bind_password_file = xstrdup("");
+	cfg->default_model = xstrdup("");
+	cfg->default_storage = xstrdup("overlay");
+	cfg->sftp_port_first = 2200;
+	cfg->sftp_port_last = 2299;
+	cfg->nft_table = xstrdup("ctui");
 }
 
 static bool has_control_char(const char *s)
@@ -236,6 +276,35 @@ static bool is_theme_name(const char *value)
 	return true;
 }
 
+/* A letter, then letters, digits and '_', which nft's parser takes as an
+ * identifier. The kernel allows up to 255 bytes (NFT_TABLE_MAXNAMELEN in
+ * linux/netfilter/nf_tables.h); ctui keeps names to 32. */
+static bool is_nft_table_name(const char *value)
+{
+	if (!isalpha((unsigned char)value[0]) || strlen(value) > 32)
+		return false;
+	for (const char *c = value; *c; c++)
+		if (!(isalnum((unsigned char)*c) || *c == '_'))
+			return false;
+	return true;
+}
+
+/* "FIRST-LAST": FIRST <= LAST, both ports. */
+static int parse_port_range(const char *value, struct ctui_config *cfg, struct ctui_error *err)
+{
+	unsigned first, last;
+	char tail;
+
+	if (sscanf(value, "%5u-%5u%c", &first, &last, &tail) != 2 || first < 1 || last > 65535 ||
+	    first > last)
+		return invalid_value(value, _("expected a port range FIRST-LAST such as 2200-2299, "
+					      "with 1 <= FIRST <= LAST <= 65535"),
+				     err);
+	cfg->sftp_port_first = first;
+	cfg->sftp_port_last = last;
+	return 0;
+}
+
 static bool is_address(const char *value, int family)
 {
 	unsigned char buf[sizeof(struct in6_addr)];
@@ -265,6 +334,20 @@ static bool is_email(const char *s)
 	return ctui_validate_domain(at + 1, &ignored) == 0;
 }
 
+/* A filter in parentheses with exactly one %s, where the escaped user id
+ * goes, and no other '%'. */
+static bool is_ldap_filter(const char *value)
+{
+	const char *first = strstr(value, "%s");
+
+	if (value[0] != '(' || value[strlen(value) - 1] != ')' || !first)
+		return false;
+	for (const char *c = value; *c; c++)
+		if (*c == '%' && c != first)
+			return false;
+	return true;
+}
+
 static int parse_tls_mode(const char *value, enum ctui_tls_mode *mode, struct ctui_error *err)
 {
 	if (!strcmp(value, "acme"))
@@ -292,6 +375,9 @@ static int parse_bool(const char *value, unsigned *flag, struct ctui_error *err)
 static int parse_string_value(const struct config_key *key, const char *value,
 			      struct ctui_error *err)
 {
+	struct ctui_error ignored;
+	enum ctui_storage storage;
+
 	switch (key->type) {
 	case KEY_PATH:
 		if (value[0] != '/')
@@ -366,6 +452,40 @@ static int parse_string_value(const struct config_key *key, const char *value,
 						      "or mono, or the absolute path of a theme file"),
 					     err);
 		return 0;
+	case KEY_LDAP_URI:
+		if (value[0] && ((!starts_with(value, "ldap://") && !starts_with(value, "ldaps://")) ||
+				 has_space(value)))
+			return invalid_value(value, _("expected an ldap:// or ldaps:// URI such as "
+						      "ldap://ldap.example.org, or nothing"),
+					     err);
+		return 0;
+	case KEY_TEXT:
+		return 0;
+	case KEY_LDAP_FILTER:
+		if (!is_ldap_filter(value))
+			return invalid_value(value, _("expected an LDAP filter in parentheses that "
+						      "contains %s once, where the user id goes, such "
+						      "as (&(objectClass=posixAccount)(uid=%s))"),
+					     err);
+		return 0;
+	case KEY_MODEL:
+		if (value[0] && ctui_validate_name(value, &ignored) < 0)
+			return invalid_value(value, _("expected the name of a file in the model "
+						      "directory without .conf, such as small, or "
+						      "nothing for the template's limits"),
+					     err);
+		return 0;
+	case KEY_STORAGE:
+		if (ctui_storage_parse(value, &storage) < 0)
+			return invalid_value(value, _("expected overlay, copy or image"), err);
+		return 0;
+	case KEY_NFT_TABLE:
+		if (!is_nft_table_name(value))
+			return invalid_value(value, _("expected an nftables table name: a letter, "
+						      "then letters, digits and '_', at most 32 bytes"),
+					     err);
+		return 0;
+	case KEY_PORT_RANGE:
 	case KEY_SUBNET:
 	case KEY_GATEWAY:
 	case KEY_PORT:
@@ -397,6 +517,9 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 		return parse_tls_mode(value, (enum ctui_tls_mode *)((char *)cfg + key->offset), err);
 	case KEY_BOOL:
 		return parse_bool(value, uint_field(cfg, key), err);
+	case KEY_PORT_RANGE:
+		return parse_port_range(value, cfg, err);
+	case KEY_NFT_TABLE:
 	case KEY_PATH:
 	case KEY_COMMAND:
 	case KEY_URL:
@@ -410,6 +533,11 @@ static int parse_value(struct ctui_config *cfg, const struct config_key *key, co
 	case KEY_EMAIL:
 	case KEY_OPT_PATH:
 	case KEY_THEME:
+	case KEY_LDAP_URI:
+	case KEY_TEXT:
+	case KEY_LDAP_FILTER:
+	case KEY_MODEL:
+	case KEY_STORAGE:
 		break;
 	}
 
@@ -497,7 +625,8 @@ static int check_section(void *user, const char *name, int line, struct ctui_err
 		return 0;
 	return ctui_error_set(err, EINVAL,
 			      _("unknown section [%s]: the sections are [paths], [network], [dns], "
-				"[host], [apache], [tls], [cgroup], [container] and [tui]"),
+				"[host], [apache], [tls], [cgroup], [container], [tui], [ldap], "
+				"[sites] and [sftp]"),
 			      ctui_escape(name, shown, sizeof shown));
 }
 
@@ -534,6 +663,33 @@ static int read_file(const char *path, char **text, size_t *len, struct ctui_err
 	return 0;
 }
 
+/* With [ldap] uri set, the keys that a login needs must be set too. */
+static int check_ldap(const struct ctui_config *cfg, struct ctui_error *err)
+{
+	if (!cfg->ldap_uri[0])
+		return 0;
+	if (!cfg->ldap_base[0] || !cfg->ldap_admin_group[0])
+		return ctui_error_set(err, EINVAL, _("%s: [ldap] uri is set, so [ldap] base and "
+						     "admin_group must be set too"),
+				      cfg->path);
+	if (cfg->ldap_starttls && starts_with(cfg->ldap_uri, "ldaps://"))
+		return ctui_error_set(err, EINVAL, _("%s: [ldap] starttls = yes does not go with an "
+						     "ldaps:// URI, which is TLS already; set "
+						     "starttls = no or use ldap://"),
+				      cfg->path);
+	if (!cfg->ldap_starttls && starts_with(cfg->ldap_uri, "ldap://"))
+		return ctui_error_set(err, EINVAL, _("%s: [ldap] starttls = no with an ldap:// URI "
+						     "would send passwords in clear text; set "
+						     "starttls = yes or use ldaps://"),
+				      cfg->path);
+	if (cfg->ldap_bind_dn[0] && !cfg->ldap_bind_password_file[0])
+		return ctui_error_set(err, EINVAL, _("%s: [ldap] bind_dn is set, so "
+						     "bind_password_file must name the file that "
+						     "contains its password"),
+				      cfg->path);
+	return 0;
+}
+
 /* Fills in what depends on other keys, and checks what no single key can. */
 static int derive_and_check(struct ctui_config *cfg, const struct parser *p,
 			    struct ctui_error *err)
@@ -550,6 +706,9 @@ static int derive_and_check(struct ctui_config *cfg, const struct parser *p,
 	/* A subnet of its own gets its own gateway, the last host address. */
 	if (subnet_line && !gateway_line)
 		cfg->gateway = (cfg->subnet | (UINT32_MAX >> cfg->prefix)) - 1;
+
+	if (check_ldap(cfg, err) < 0)
+		return -1;
 
 	if (!ctui_subnet_contains(cfg->subnet, cfg->prefix, cfg->gateway))
 		return ctui_error_set(err, EINVAL,
@@ -598,8 +757,15 @@ void ctui_config_free(struct ctui_config *cfg)
 		case KEY_EMAIL:
 		case KEY_OPT_PATH:
 		case KEY_THEME:
+		case KEY_LDAP_URI:
+		case KEY_TEXT:
+		case KEY_LDAP_FILTER:
+		case KEY_MODEL:
+		case KEY_STORAGE:
+		case KEY_NFT_TABLE:
 			free(*string_field(cfg, &config_keys[i]));
 			break;
+		case KEY_PORT_RANGE:
 		case KEY_SUBNET:
 		case KEY_GATEWAY:
 		case KEY_PORT:

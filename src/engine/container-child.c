@@ -95,11 +95,26 @@ static int mount_dev(const char *root, struct ctui_error *err)
 	return mount_in(dev, "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k", err);
 }
 
-/* Mounts the overlay on spec->root and the kernel file systems inside it. */
+/* Mounts the site's files on ROOT: the overlay, or without a lower layer
+ * (copy storage) a bind mount of the upper directory. Device nodes come
+ * only from the tmpfs /dev, never from the site's own files. */
+static int mount_root(const struct ctui_container_spec *spec, struct ctui_error *err)
+{
+	cleanup_free char *options = NULL;
+
+	if (!spec->lower) {
+		if (do_mount(spec->upper, spec->root, NULL, MS_BIND, NULL, err) < 0)
+			return -1;
+		return do_mount(NULL, spec->root, NULL, MS_REMOUNT | MS_BIND | MS_NODEV, NULL, err);
+	}
+	options = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", spec->lower, spec->upper,
+			    spec->work);
+	return do_mount("overlay", spec->root, "overlay", MS_NODEV, options, err);
+}
+
+/* Mounts the site's files on spec->root and the kernel file systems inside it. */
 static int mount_filesystems(const struct ctui_container_spec *spec, struct ctui_error *err)
 {
-	cleanup_free char *options = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", spec->lower,
-					       spec->upper, spec->work);
 	const char *root = spec->root;
 
 	/* Nothing mounted from here on may propagate back to the host. */
@@ -112,9 +127,7 @@ static int mount_filesystems(const struct ctui_container_spec *spec, struct ctui
 		return ctui_error_errno(err, errno, _("cannot make the mounts private"));
 	}
 
-	/* Device nodes come only from the tmpfs /dev, never from the site's
-	 * own files. */
-	if (do_mount("overlay", root, "overlay", MS_NODEV, options, err) < 0)
+	if (mount_root(spec, err) < 0)
 		return -1;
 
 	/* proc shows the new PID namespace because this process is its PID 1. */

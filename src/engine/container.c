@@ -47,9 +47,12 @@ static int check_spec(const struct ctui_container_spec *spec, struct ctui_error 
 				      _("site %s has no services to start; check its template"),
 				      spec->name);
 
-	const char *paths[] = { spec->lower, spec->upper, spec->work, spec->root };
+	/* Without a lower layer the upper directory is bind-mounted, and WORK
+	 * is unused. */
+	const char *paths[] = { spec->upper, spec->root, spec->lower, spec->work };
+	size_t checked = spec->lower ? 4 : 2;
 
-	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+	for (size_t i = 0; i < checked; i++)
 		if (!overlay_safe(paths[i]))
 			return ctui_error_set(err, EINVAL,
 					      _("invalid root file system path %s: it must be "

@@ -25,7 +25,9 @@ struct ctui_container_spec {
 
 	/* Overlay: LOWER is the template base (read-only), UPPER and WORK are the
 	 * site's own; ROOT is an empty directory used as the mount point inside
-	 * the container's mount namespace (nothing is mounted on the host). */
+	 * the container's mount namespace (nothing is mounted on the host).
+	 * With LOWER NULL, UPPER is a whole root file system, bind-mounted on
+	 * ROOT, and WORK is unused. */
 	const char *lower, *upper, *work, *root;
 
 	uint32_t ipv4;                /* host byte order */

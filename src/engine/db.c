@@ -71,6 +71,28 @@ static const char *const migrations[] = {
 	"  CHECK (hsts IN (0, 1));"
 	"ALTER TABLE sites ADD COLUMN tls TEXT NOT NULL DEFAULT 'pending'"
 	"  CHECK (tls IN ('off', 'pending', 'active'));",
+
+	/* 3: the audit trail. The events table keeps on whose behalf an action
+	 * ran (actor); login adds the Unix user that ran ctui. */
+	"ALTER TABLE events ADD COLUMN login TEXT CHECK (length(login) < 256);"
+	"CREATE INDEX events_by_actor ON events (actor, id);",
+	/* 4: resource models, a hard CPU cap, and copy and image storage. The
+	 * storage column is added again because its CHECK allowed only
+	 * 'overlay'; existing sites keep overlay storage. */
+	"ALTER TABLE sites DROP COLUMN storage;"
+	"ALTER TABLE sites ADD COLUMN storage TEXT NOT NULL DEFAULT 'overlay'"
+	"  CHECK (storage IN ('overlay', 'copy', 'image'));"
+	"ALTER TABLE sites ADD COLUMN cpu_max INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (cpu_max BETWEEN 0 AND 100);"
+	"ALTER TABLE sites ADD COLUMN disk INTEGER NOT NULL DEFAULT 0 CHECK (disk >= 0);"
+	"ALTER TABLE sites ADD COLUMN model TEXT NOT NULL DEFAULT ''"
+	"  CHECK (length(model) < 64);",
+	/* 5: the host port forwarded to each site's SFTP server. A separate
+	 * table, so that sites created before SFTP simply have no row. */
+	"CREATE TABLE sftp_ports ("
+	"  site TEXT PRIMARY KEY NOT NULL,"
+	"  port INTEGER UNIQUE NOT NULL CHECK (port BETWEEN 1 AND 65535)"
+	");",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -78,7 +100,7 @@ static const char *const migrations[] = {
 #define SITE_COLUMNS                                                                    \
 	"id, name, domain, template, template_version, cpu_shares, memory, pids, storage, " \
 	"ipv4, state, init_pid, init_start_time, owner, created, changed, record, redirect, " \
-	"hsts, tls"
+	"hsts, tls, cpu_max, disk, model"
 
 static void finalize_stmt(sqlite3_stmt **stmt)
 {
@@ -335,6 +357,9 @@ static int bind_site(sqlite3_stmt *stmt, const struct ctui_site *site)
 	rc |= sqlite3_bind_int(stmt, i++, site->redirect);
 	rc |= sqlite3_bind_int(stmt, i++, site->hsts);
 	rc |= sqlite3_bind_text(stmt, i++, ctui_tls_state_name(site->tls), -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(stmt, i++, site->limits.cpu_max);
+	rc |= sqlite3_bind_int64(stmt, i++, (sqlite3_int64)site->limits.disk);
+	rc |= sqlite3_bind_text(stmt, i++, site->model, -1, SQLITE_STATIC);
 	return rc;
 }
 
@@ -344,7 +369,8 @@ int ctui_db_site_insert(struct ctui_db *db, struct ctui_site *site, struct ctui_
 	char shown[SHOWN_MAX];
 
 	/* SQLite integers are signed 64-bit: larger values would come back negative. */
-	if (site->limits.memory > INT64_MAX || site->init_start_time > INT64_MAX)
+	if (site->limits.memory > INT64_MAX || site->limits.disk > INT64_MAX ||
+	    site->init_start_time > INT64_MAX)
 		return ctui_error_set(err, ERANGE, _("site \"%s\": a value does not fit the database"),
 				      ctui_escape(site->name, shown, sizeof shown));
 
@@ -356,8 +382,8 @@ int ctui_db_site_insert(struct ctui_db *db, struct ctui_site *site, struct ctui_
 	if (prepare(db,
 		    "INSERT INTO sites (name, domain, template, template_version, cpu_shares, "
 		    "memory, pids, storage, ipv4, state, init_pid, init_start_time, owner, created, "
-		    "changed, record, redirect, hsts, tls) "
-		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    "changed, record, redirect, hsts, tls, cpu_max, disk, model) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    &stmt, err) < 0)
 		return -1;
 	if (bind_site(stmt, site) != SQLITE_OK)
@@ -424,6 +450,7 @@ static int read_site(struct ctui_db *db, sqlite3_stmt *stmt, struct ctui_site *s
 		     struct ctui_error *err)
 {
 	const char *state = (const char *)sqlite3_column_text(stmt, 10);
+	const char *storage = (const char *)sqlite3_column_text(stmt, 8);
 	char shown[SHOWN_MAX];
 
 	memset(site, 0, sizeof *site);
@@ -435,7 +462,10 @@ static int read_site(struct ctui_db *db, sqlite3_stmt *stmt, struct ctui_site *s
 	site->limits.cpu_shares = (unsigned)sqlite3_column_int64(stmt, 5);
 	site->limits.memory = (uint64_t)sqlite3_column_int64(stmt, 6);
 	site->limits.pids = (unsigned)sqlite3_column_int64(stmt, 7);
-	site->storage = CTUI_STORAGE_OVERLAY; /* the only kind the schema allows */
+	if (ctui_storage_parse(storage, &site->storage) < 0)
+		return ctui_error_set(err, EIO, _("site \"%s\" in %s has the unknown storage \"%s\""),
+				      ctui_escape(site->name, shown, sizeof shown), db->path,
+				      storage ? storage : "");
 	site->ipv4 = (uint32_t)sqlite3_column_int64(stmt, 9);
 	if (parse_state(state, &site->state) < 0)
 		return ctui_error_set(err, EIO, _("site \"%s\" in %s has the unknown state \"%s\""),
@@ -453,6 +483,9 @@ static int read_site(struct ctui_db *db, sqlite3_stmt *stmt, struct ctui_site *s
 				      ctui_escape(site->name, shown, sizeof shown), db->path);
 	site->redirect = sqlite3_column_int(stmt, 17) != 0;
 	site->hsts = sqlite3_column_int(stmt, 18) != 0;
+	site->limits.cpu_max = (unsigned)sqlite3_column_int64(stmt, 20);
+	site->limits.disk = (uint64_t)sqlite3_column_int64(stmt, 21);
+	copy_text(site->model, sizeof site->model, stmt, 22);
 	return 0;
 }
 
@@ -582,6 +615,35 @@ int ctui_db_site_set_tls(struct ctui_db *db, const char *name, enum ctui_tls_sta
 	return 0;
 }
 
+int ctui_db_site_set_limits(struct ctui_db *db, const char *name,
+			    const struct ctui_limits *limits, struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (limits->memory > INT64_MAX || limits->disk > INT64_MAX)
+		return ctui_error_set(err, ERANGE, _("a limit does not fit the database"));
+	if (prepare(db,
+		    "UPDATE sites SET cpu_shares = ?, cpu_max = ?, memory = ?, pids = ?, disk = ?, "
+		    "changed = ? WHERE name = ?",
+		    &stmt, err) < 0)
+		return -1;
+
+	rc |= sqlite3_bind_int64(stmt, 1, limits->cpu_shares);
+	rc |= sqlite3_bind_int64(stmt, 2, limits->cpu_max);
+	rc |= sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limits->memory);
+	rc |= sqlite3_bind_int64(stmt, 4, limits->pids);
+	rc |= sqlite3_bind_int64(stmt, 5, (sqlite3_int64)limits->disk);
+	rc |= sqlite3_bind_int64(stmt, 6, time(NULL));
+	rc |= sqlite3_bind_text(stmt, 7, name, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		return site_write_fail(db, name, "", 0, _("record the limits of a site"), err);
+
+	if (sqlite3_changes(db->handle) == 0)
+		return no_site(name, err);
+	return 0;
+}
+
 int ctui_db_site_set_template_version(struct ctui_db *db, const char *name, const char *version,
 				      struct ctui_error *err)
 {
@@ -703,5 +765,194 @@ int ctui_db_event_list(struct ctui_db *db, const char *site, size_t limit,
 
 	*events = steal_pointer(&list);
 	*count = n;
+	return 0;
+}
+
+int ctui_db_audit_add(struct ctui_db *db, const char *user, const char *login,
+		      const char *action, const char *site, const char *result,
+		      struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (prepare(db,
+		    "INSERT INTO events (time, actor, login, action, site, result) "
+		    "VALUES (?, ?, ?, ?, ?, ?)",
+		    &stmt, err) < 0)
+		return -1;
+
+	rc |= sqlite3_bind_int64(stmt, 1, time(NULL));
+	rc |= sqlite3_bind_text(stmt, 2, user, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_text(stmt, 3, login, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_text(stmt, 4, action, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_text(stmt, 5, site, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_text(stmt, 6, result, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		return db_fail(db, _("record an audit row"), err);
+	return 0;
+}
+
+int ctui_db_audit_list(struct ctui_db *db, const char *user, size_t limit,
+		       struct ctui_audit_entry **entries, size_t *count, struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	cleanup_free struct ctui_audit_entry *list = NULL;
+	size_t n = 0, allocated = 0;
+	int rc = SQLITE_OK;
+
+	if (prepare(db,
+		    "SELECT id, time, actor, login, action, site, result FROM events "
+		    "WHERE ?1 IS NULL OR actor = ?1 ORDER BY id DESC LIMIT ?2",
+		    &stmt, err) < 0)
+		return -1;
+	rc |= sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(stmt, 2, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+	if (rc != SQLITE_OK)
+		return db_fail(db, _("read the audit trail"), err);
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct ctui_audit_entry *entry;
+
+		if (n == allocated) {
+			allocated = allocated ? 2 * allocated : 64;
+			list = xrealloc(list, allocated * sizeof *list);
+		}
+		entry = &list[n++];
+		entry->id = sqlite3_column_int64(stmt, 0);
+		entry->time = (time_t)sqlite3_column_int64(stmt, 1);
+		copy_text(entry->user, sizeof entry->user, stmt, 2);
+		copy_text(entry->login, sizeof entry->login, stmt, 3);
+		copy_text(entry->action, sizeof entry->action, stmt, 4);
+		copy_text(entry->site, sizeof entry->site, stmt, 5);
+		copy_text(entry->result, sizeof entry->result, stmt, 6);
+	}
+	if (rc != SQLITE_DONE)
+		return db_fail(db, _("read the audit trail"), err);
+
+	*entries = steal_pointer(&list);
+	*count = n;
+	return 0;
+}
+
+int ctui_db_login_failures(struct ctui_db *db, const char *user, time_t since, unsigned *count,
+			   struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (prepare(db,
+		    "SELECT count(*) FROM events WHERE action = 'login' AND actor = ?1 "
+		    "AND time >= ?2 AND result LIKE 'rejected%' AND id > "
+		    "(SELECT coalesce(max(id), 0) FROM events "
+		    " WHERE action = 'login' AND actor = ?1 AND result = 'ok')",
+		    &stmt, err) < 0)
+		return -1;
+	rc |= sqlite3_bind_text(stmt, 1, user, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(stmt, 2, since);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW)
+		return db_fail(db, _("count the failed logins"), err);
+	*count = (unsigned)sqlite3_column_int64(stmt, 0);
+	return 0;
+}
+
+int ctui_db_site_set_owner(struct ctui_db *db, const char *name, const char *owner,
+			   struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (prepare(db, "UPDATE sites SET owner = ?, changed = ? WHERE name = ?", &stmt, err) < 0)
+		return -1;
+
+	rc |= sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(stmt, 2, time(NULL));
+	rc |= sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		return site_write_fail(db, name, "", 0, _("record the owner of a site"), err);
+
+	if (sqlite3_changes(db->handle) == 0)
+		return no_site(name, err);
+	return 0;
+}
+
+int ctui_db_sftp_port_get(struct ctui_db *db, const char *name, unsigned *port,
+			  struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (prepare(db, "SELECT port FROM sftp_ports WHERE site = ?", &stmt, err) < 0)
+		return -1;
+	if (sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(db, _("read an SFTP port"), err);
+
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*port = (unsigned)sqlite3_column_int(stmt, 0);
+	else if (rc == SQLITE_DONE)
+		*port = 0;
+	else
+		return db_fail(db, _("read an SFTP port"), err);
+	return 0;
+}
+
+int ctui_db_sftp_ports_used(struct ctui_db *db, unsigned **ports, size_t *count,
+			    struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	cleanup_free unsigned *list = NULL;
+	size_t n = 0, allocated = 0;
+	int rc;
+
+	if (prepare(db, "SELECT port FROM sftp_ports ORDER BY port", &stmt, err) < 0)
+		return -1;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n == allocated) {
+			allocated = allocated ? 2 * allocated : 64;
+			list = xrealloc(list, allocated * sizeof *list);
+		}
+		list[n++] = (unsigned)sqlite3_column_int(stmt, 0);
+	}
+	if (rc != SQLITE_DONE)
+		return db_fail(db, _("list the SFTP ports in use"), err);
+
+	*ports = steal_pointer(&list);
+	*count = n;
+	return 0;
+}
+
+int ctui_db_sftp_port_set(struct ctui_db *db, const char *name, unsigned port,
+			  struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+
+	/* An upsert on the site only: "INSERT OR REPLACE" would also delete
+	 * the row of another site that has PORT. */
+	if (prepare(db, "INSERT INTO sftp_ports (site, port) VALUES (?, ?) "
+			"ON CONFLICT (site) DO UPDATE SET port = excluded.port",
+		    &stmt, err) < 0)
+		return -1;
+	if (sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(stmt, 2, (int)port) != SQLITE_OK)
+		return db_fail(db, _("record an SFTP port"), err);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		if ((sqlite3_errcode(db->handle) & 0xff) == SQLITE_CONSTRAINT)
+			return ctui_error_set(err, EEXIST, _("the SFTP port %u is already taken"),
+					      port);
+		return db_fail(db, _("record an SFTP port"), err);
+	}
+	return 0;
+}
+
+int ctui_db_sftp_port_delete(struct ctui_db *db, const char *name, struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+
+	if (prepare(db, "DELETE FROM sftp_ports WHERE site = ?", &stmt, err) < 0)
+		return -1;
+	if (sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_DONE)
+		return db_fail(db, _("delete an SFTP port"), err);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ctui/auth.h"
 #include "ctui/error.h"
 #include "ctui/site.h"
 
@@ -48,6 +49,9 @@ int ctui_db_site_set_tls(struct ctui_db *db, const char *name, enum ctui_tls_sta
 /* Records the template base VERSION that SITE's overlay uses. */
 int ctui_db_site_set_template_version(struct ctui_db *db, const char *name, const char *version,
 				      struct ctui_error *err);
+/* Records every field of LIMITS as SITE's limits. */
+int ctui_db_site_set_limits(struct ctui_db *db, const char *name,
+			    const struct ctui_limits *limits, struct ctui_error *err);
 int ctui_db_site_delete(struct ctui_db *db, const char *name, struct ctui_error *err);
 
 /* Addresses in use by every site; the caller frees *ADDRS. */
@@ -72,5 +76,39 @@ struct ctui_event {
  * first. The caller frees *EVENTS. Longer texts are cut to the field sizes. */
 int ctui_db_event_list(struct ctui_db *db, const char *site, size_t limit,
 		       struct ctui_event **events, size_t *count, struct ctui_error *err);
+
+/* Appends an audit row: USER acted (on whose behalf), LOGIN ran ctui (the
+ * Unix user), ACTION on SITE (may be NULL), RESULT "ok", "rejected: ..." for
+ * a refused login, or the error message. */
+int ctui_db_audit_add(struct ctui_db *db, const char *user, const char *login,
+		      const char *action, const char *site, const char *result,
+		      struct ctui_error *err);
+
+/* Reads the LIMIT newest audit rows of USER (everyone's when NULL), newest
+ * first. The caller frees *ENTRIES. */
+int ctui_db_audit_list(struct ctui_db *db, const char *user, size_t limit,
+		       struct ctui_audit_entry **entries, size_t *count, struct ctui_error *err);
+
+/* Counts USER's rejected logins since SINCE that came after their last
+ * successful one. */
+int ctui_db_login_failures(struct ctui_db *db, const char *user, time_t since, unsigned *count,
+			   struct ctui_error *err);
+
+/* Gives site NAME to OWNER (a user id). */
+int ctui_db_site_set_owner(struct ctui_db *db, const char *name, const char *owner,
+			   struct ctui_error *err);
+/* The host port forwarded to SITE's SFTP server: *PORT is 0 when SITE has
+ * none. */
+int ctui_db_sftp_port_get(struct ctui_db *db, const char *name, unsigned *port,
+			  struct ctui_error *err);
+/* Every recorded SFTP port in ascending order; the caller frees *PORTS. */
+int ctui_db_sftp_ports_used(struct ctui_db *db, unsigned **ports, size_t *count,
+			    struct ctui_error *err);
+/* Records PORT for SITE, replacing its old one; fails with EEXIST when
+ * another site has PORT. */
+int ctui_db_sftp_port_set(struct ctui_db *db, const char *name, unsigned port,
+			  struct ctui_error *err);
+/* Forgets SITE's port; a site without one is fine. */
+int ctui_db_sftp_port_delete(struct ctui_db *db, const char *name, struct ctui_error *err);
 
 #endif

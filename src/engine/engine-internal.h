@@ -3,13 +3,15 @@
 #ifndef CTUI_ENGINE_INTERNAL_H
 #define CTUI_ENGINE_INTERNAL_H
 
+#include "ctui/auth.h"
 #include "ctui/engine.h"
 #include "engine/db.h"
 
 struct ctui_engine {
 	struct ctui_config cfg;
 	struct ctui_db *db;
-	char *actor;
+	char *actor;                     /* the Unix user that runs ctui */
+	struct ctui_identity identity;   /* on whose behalf it acts */
 };
 
 /* Takes an exclusive lock on STATE_DIR/locks/NAME.lock (NAME "" for the
@@ -44,6 +46,12 @@ int engine_start_locked(struct ctui_engine *engine, const char *name, struct ctu
  * files are moved from there instead of created. */
 int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 			 const char *staging_dir, struct ctui_error *err);
+
+/* Fills SITE's model, storage and limits for a new site from PARAMS, the
+ * model (named there or in ctui.conf), and TEMPLATE_LIMITS, and checks them. */
+int engine_site_limits(struct ctui_engine *engine, const struct ctui_create_params *params,
+		       const struct ctui_limits *template_limits, struct ctui_site *site,
+		       struct ctui_error *err);
 
 struct ctui_vhost;
 

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -32,6 +33,10 @@ int ctui_engine_open(struct ctui_engine **out, const char *config_path, const ch
 		goto fail;
 
 	engine->actor = xstrdup(actor ? actor : "root");
+	/* Whoever runs ctui is an administrator until a login or --as. */
+	snprintf(engine->identity.user, sizeof engine->identity.user, "%s", engine->actor);
+	engine->identity.admin = true;
+	engine->identity.authenticated = true;
 	*out = steal_pointer(&engine);
 	return 0;
 
@@ -81,20 +86,20 @@ void engine_unlock(int fd)
 		close(fd);
 }
 
-/* Records ACTION on SITE with its result in the event table and syslog. A
- * failure to record is logged, never returned: the action itself is done. */
+/* Records ACTION on SITE with its result in the audit trail (the events
+ * table) and syslog. A failure to record is logged, never returned: the
+ * action itself is done. */
 static void engine_record(struct ctui_engine *engine, const char *action, const char *site,
 		   const struct ctui_error *result)
 {
 	struct ctui_error record_err = { 0 };
-	const char *outcome = result && result->code ? result->message : "ok";
+	bool failed = result && result->code;
+	const char *outcome = failed ? result->message : "ok";
 
-	if (result && result->code)
-		ctui_log(LOG_ERR, site, "%s by %s failed: %s", action, engine->actor, outcome);
-	else
-		ctui_log(LOG_INFO, site, "%s by %s", action, engine->actor);
-
-	if (ctui_db_event_add(engine->db, engine->actor, action, site, outcome, &record_err) < 0)
+	ctui_log_audit(failed ? LOG_ERR : LOG_INFO, engine->identity.user, engine->actor, action,
+		       site, outcome);
+	if (ctui_db_audit_add(engine->db, engine->identity.user, engine->actor, action, site,
+			      outcome, &record_err) < 0)
 		ctui_log(LOG_ERR, site, "cannot record event: %s", record_err.message);
 }
 

@@ -39,3 +39,13 @@ void ctui_log(int priority, const char *site, const char *fmt, ...)
 	else
 		syslog(priority, "%s", message);
 }
+
+void ctui_log_audit(int priority, const char *user, const char *login, const char *action,
+		    const char *site, const char *result)
+{
+	char shown_user[256], shown_login[256];
+
+	ctui_escape(user, shown_user, sizeof shown_user);
+	ctui_escape(login, shown_login, sizeof shown_login);
+	ctui_log(priority, site, "%s by %s via %s: %s", action, shown_user, shown_login, result);
+}

@@ -17,4 +17,10 @@ void ctui_log(int priority, const char *site, const char *fmt, ...)
  * backslashes escaped as \xHH, truncating when needed. Returns OUT. */
 char *ctui_escape(const char *s, char *out, size_t size);
 
+/* Logs one audit line: "site SITE: ACTION by USER via LOGIN: RESULT", or
+ * "ACTION by USER via LOGIN: RESULT" when SITE is NULL. USER is on whose
+ * behalf ctui acted, LOGIN the Unix user that ran it; both are escaped. */
+void ctui_log_audit(int priority, const char *user, const char *login, const char *action,
+		    const char *site, const char *result);
+
 #endif

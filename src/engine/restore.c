@@ -13,6 +13,7 @@
 
 #include "ctui/backup.h"
 #include "ctui/validate.h"
+#include "engine/auth.h"
 #include "engine/backup-internal.h"
 #include "engine/engine-internal.h"
 #include "engine/log.h"
@@ -116,7 +117,9 @@ static int stage(struct ctui_engine *engine, const struct ctui_restore_params *p
 		return -1;
 	if (choose_base(engine, info, &base, err) < 0)
 		return -1;
-	if (info->full && hide_lower(upper, base, err) < 0)
+	/* A copy site's files are the whole tree already, with no layer below. */
+	if (info->full && info->site.storage != CTUI_STORAGE_COPY &&
+	    hide_lower(upper, base, err) < 0)
 		return -1;
 	return 0;
 }
@@ -139,11 +142,14 @@ static int prepare_row(struct ctui_engine *engine, const char *new_name,
 		snprintf(site->name, sizeof site->name, "%s", new_name);
 		snprintf(site->domain, sizeof site->domain, "%s.%s", new_name, cfg->zone);
 	}
+	/* An image needs its size, which an edited or damaged archive may lack. */
+	if (site->storage == CTUI_STORAGE_IMAGE && site->limits.disk < CTUI_DISK_MIN)
+		return ctui_error_set(err, EINVAL, _("the archive's site has image storage but "
+						     "no valid disk size"));
 	site->id = 0;
 	site->state = CTUI_STATE_STOPPED;
-	site->storage = CTUI_STORAGE_OVERLAY;
 	site->created = 0;
-	snprintf(site->owner, sizeof site->owner, "%s", engine->actor);
+	snprintf(site->owner, sizeof site->owner, "%s", engine->identity.user);
 	return 0;
 }
 
@@ -176,6 +182,8 @@ int ctui_site_restore(struct ctui_engine *engine, const struct ctui_restore_para
 	struct ctui_site site = { 0 };
 	int ret = -1;
 
+	if (engine_authorize(engine, "restore", params->new_name, err) < 0)
+		return -1;
 	if (ctui_mkdir_p(sites, 0755, err) == 0) {
 		if (!mkdtemp(staging))
 			ctui_error_errno(err, errno, _("cannot create a directory in %s"), sites);

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/auth.h"
 #include "engine/apache.h"
 #include "engine/dns.h"
 #include "engine/engine-internal.h"
 #include "engine/log.h"
 #include "engine/rootfs.h"
+#include "engine/sftp.h"
 #include "engine/subnet.h"
 #include "engine/template.h"
 #include "engine/tls.h"
@@ -26,6 +28,7 @@ static int prepare_site(struct ctui_engine *engine, const struct ctui_create_par
 	struct ctui_template tpl = { 0 };
 	cleanup_free char *version = NULL;
 	cleanup_free char *base = NULL;
+	int ret;
 
 	if (ctui_validate_name(params->name, err) < 0)
 		return -1;
@@ -53,8 +56,10 @@ static int prepare_site(struct ctui_engine *engine, const struct ctui_create_par
 
 	if (ctui_template_load(cfg, params->template_name, &tpl, err) < 0)
 		return -1;
-	site->limits = tpl.limits;
+	ret = engine_site_limits(engine, params, &tpl.limits, site, err);
 	ctui_template_free(&tpl);
+	if (ret < 0)
+		return -1;
 
 	if (ctui_template_current(cfg, params->template_name, &version, &base, err) < 0)
 		return -1;
@@ -62,23 +67,13 @@ static int prepare_site(struct ctui_engine *engine, const struct ctui_create_par
 	snprintf(site->name, sizeof site->name, "%s", params->name);
 	snprintf(site->template_name, sizeof site->template_name, "%s", params->template_name);
 	snprintf(site->template_version, sizeof site->template_version, "%s", version);
-	if (params->limits.cpu_shares)
-		site->limits.cpu_shares = params->limits.cpu_shares;
-	if (params->limits.memory)
-		site->limits.memory = params->limits.memory;
-	if (site->limits.memory && site->limits.memory < CTUI_MEMORY_MIN)
-		return ctui_error_set(err, EINVAL,
-				      _("a memory limit of %llu bytes is too small: give at least 16M"),
-				      (unsigned long long)site->limits.memory);
-	if (params->limits.pids)
-		site->limits.pids = params->limits.pids;
-	site->storage = CTUI_STORAGE_OVERLAY;
 	site->state = CTUI_STATE_STOPPED;
 	site->record = params->record;
 	site->redirect = params->redirect != CTUI_SETTING_OFF;
 	site->hsts = params->hsts == CTUI_SETTING_ON;
 	site->tls = cfg->tls_mode == CTUI_TLS_MODE_NONE ? CTUI_TLS_OFF : CTUI_TLS_PENDING;
-	snprintf(site->owner, sizeof site->owner, "%s", engine->actor);
+	snprintf(site->owner, sizeof site->owner, "%s",
+		 params->owner ? params->owner : engine->identity.user);
 	return 0;
 }
 
@@ -129,18 +124,29 @@ int engine_create_locked(struct ctui_engine *engine, struct ctui_site *site,
 			 const char *staging_dir, struct ctui_error *err)
 {
 	const struct ctui_config *cfg = &engine->cfg;
+	cleanup_free char *base = ctui_template_base_dir(cfg, site->template_name,
+							 site->template_version);
 	struct ctui_error undo = { 0 };
+	unsigned sftp_port;
 	int ret;
 
 	if (check_unused(engine, site, err) < 0 || allocate_address(engine, site, err) < 0)
 		return -1;
+	/* First, so that an exhausted range fails before anything is made. */
+	if (engine_sftp_assign_port(engine, site->name, &sftp_port, err) < 0)
+		return -1;
 
 	if (staging_dir)
-		ret = ctui_rootfs_adopt(cfg, site->name, site->domain, site->ipv4, staging_dir, err);
+		ret = ctui_rootfs_adopt(cfg, site, staging_dir, err);
 	else
-		ret = ctui_rootfs_create(cfg, site->name, site->domain, site->ipv4, err);
+		ret = ctui_rootfs_create(cfg, site, base, err);
 	if (ret < 0)
-		return -1;
+		goto fail_port;
+	/* A restored site keeps the SFTP files of its archive. Its upper layer
+	 * came from the archive and may contain symbolic links, which the
+	 * plain paths of the setup would follow out of the site. */
+	if (!staging_dir && ctui_sftp_prepare_site(cfg, site, base, err) < 0)
+		goto fail_rootfs;
 
 	if (cfg->tls_mode == CTUI_TLS_MODE_SELF_SIGNED) {
 		if (ctui_tls_issue_self_signed(cfg, site->name, site->domain, err) < 0)
@@ -169,9 +175,32 @@ fail_tls:
 	if (ctui_tls_remove_site(cfg, site->name, site->domain, &undo) < 0)
 		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 fail_rootfs:
-	if (ctui_rootfs_destroy(cfg, site->name, &undo) < 0)
+	if (ctui_rootfs_destroy(cfg, site, &undo) < 0)
+		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
+fail_port:
+	if (ctui_db_sftp_port_delete(engine->db, site->name, &undo) < 0)
 		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 	return -1;
+}
+
+/* Any user may create a site of their own; only an administrator may create
+ * one for another user, who must exist. */
+static int authorize_create(struct ctui_engine *engine, const struct ctui_create_params *params,
+			    struct ctui_error *err)
+{
+	const char *name = params->name ? params->name : "";
+
+	if (engine_authorize(engine, ENGINE_ACTION_CREATE, NULL, err) < 0)
+		return -1;
+	if (!params->owner || !strcmp(params->owner, engine->identity.user))
+		return 0;
+	if (engine_authorize(engine, ENGINE_ACTION_CREATE_FOR, name, err) < 0)
+		return -1;
+	if (engine_check_user(engine, params->owner, err) < 0) {
+		ctui_error_prefix(err, _("cannot create site %s"), name);
+		return engine_finish(engine, ENGINE_ACTION_CREATE, name, -1, err);
+	}
+	return 0;
 }
 
 int ctui_site_create(struct ctui_engine *engine, const struct ctui_create_params *params,
@@ -181,6 +210,8 @@ int ctui_site_create(struct ctui_engine *engine, const struct ctui_create_params
 	const char *name = params->name ? params->name : "";
 	int lock, ret;
 
+	if (authorize_create(engine, params, err) < 0)
+		return -1;
 	ret = prepare_site(engine, params, &site, err);
 	if (ret == 0) {
 		lock = engine_lock(engine, "", err);
@@ -220,7 +251,9 @@ static int destroy_locked(struct ctui_engine *engine, const char *name, struct c
 		return -1;
 	if (ctui_tls_remove_site(cfg, site.name, site.domain, err) < 0)
 		return -1;
-	if (ctui_rootfs_destroy(cfg, site.name, err) < 0)
+	if (ctui_rootfs_destroy(cfg, &site, err) < 0)
+		return -1;
+	if (ctui_db_sftp_port_delete(engine->db, site.name, err) < 0)
 		return -1;
 	return ctui_db_site_delete(engine->db, site.name, err);
 }
@@ -231,6 +264,8 @@ int ctui_site_destroy(struct ctui_engine *engine, const char *name, struct ctui_
 
 	if (ctui_validate_name(name, err) < 0)
 		return ctui_error_prefix(err, _("cannot destroy site"));
+	if (engine_authorize(engine, "destroy", name, err) < 0)
+		return -1;
 	lock = engine_lock(engine, name, err);
 	if (lock < 0)
 		return ctui_error_prefix(err, _("cannot destroy site %s"), name);

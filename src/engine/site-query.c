@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "engine/auth.h"
 #include "engine/cgroup.h"
 #include "engine/engine-internal.h"
 #include "engine/proc.h"
@@ -14,14 +15,26 @@ int ctui_site_get(struct ctui_engine *engine, const char *name, struct ctui_site
 {
 	if (ctui_validate_name(name, err) < 0)
 		return -1;
+	if (engine_authorize(engine, ENGINE_ACTION_READ, name, err) < 0)
+		return -1;
 	return engine_site_load(engine, name, site, err);
 }
 
 int ctui_site_list(struct ctui_engine *engine, struct ctui_site **sites, size_t *count,
 		   struct ctui_error *err)
 {
+	size_t kept = 0;
+
+	if (!engine->identity.authenticated)
+		return ctui_error_set(err, EACCES, _("log in first"));
 	if (ctui_db_site_list(engine->db, sites, count, err) < 0)
 		return -1;
+
+	for (size_t i = 0; i < *count; i++) {
+		if (engine_may_see(engine, &(*sites)[i]))
+			(*sites)[kept++] = (*sites)[i];
+	}
+	*count = kept;
 
 	for (size_t i = 0; i < *count; i++) {
 		struct ctui_site *site = &(*sites)[i];
@@ -50,6 +63,8 @@ int ctui_site_usage(struct ctui_engine *engine, const char *name, struct ctui_si
 int ctui_template_list(struct ctui_engine *engine, struct ctui_template_info **templates,
 		       size_t *count, struct ctui_error *err)
 {
+	if (!engine->identity.authenticated)
+		return ctui_error_set(err, EACCES, _("log in first"));
 	return ctui_template_list_all(&engine->cfg, templates, count, err);
 }
 
@@ -62,6 +77,8 @@ int ctui_template_build(struct ctui_engine *engine, const char *name, ctui_progr
 		ctui_error_prefix(err, _("template"));
 		return -1;
 	}
+	if (engine_authorize(engine, "template build", name, err) < 0)
+		return -1;
 	ret = ctui_template_build_base(&engine->cfg, name, progress, ctx, err);
 	return engine_finish(engine, "template build", name, ret, err);
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/auth.h"
 #include "engine/cgroup.h"
 #include "engine/container.h"
 #include "engine/engine-internal.h"
@@ -19,6 +20,7 @@
 #include "engine/net.h"
 #include "engine/proc.h"
 #include "engine/rootfs.h"
+#include "engine/sftp.h"
 #include "engine/template.h"
 #include "ctui/validate.h"
 #include "util/util.h"
@@ -148,12 +150,16 @@ static int start_container(struct ctui_engine *engine, struct ctui_site *site,
 	struct ctui_rootfs_paths paths;
 	cleanup_free char *lower = NULL;
 	cleanup_free char *console = NULL;
+	struct ctui_error undo = { 0 };
+	bool mounted = false;
 	int ret;
 
 	if (ctui_template_load(cfg, site->template_name, &tpl, err) < 0)
 		return -1;
-	ctui_rootfs_paths(cfg, site->name, &paths);
-	lower = ctui_template_base_dir(cfg, site->template_name, site->template_version);
+	ctui_rootfs_paths(cfg, site->name, site->storage, &paths);
+	/* A copy is the whole root: it has no lower layer. */
+	if (site->storage != CTUI_STORAGE_COPY)
+		lower = ctui_template_base_dir(cfg, site->template_name, site->template_version);
 	console = xasprintf("%s/console.log", paths.dir);
 
 	struct ctui_container_spec spec = {
@@ -180,7 +186,11 @@ static int start_container(struct ctui_engine *engine, struct ctui_site *site,
 
 	ret = ctui_net_bridge_ensure(cfg->bridge, cfg->gateway, cfg->prefix, err);
 	if (ret == 0)
+		ret = ctui_rootfs_mount(cfg, site, &mounted, err);
+	if (ret == 0)
 		ret = ctui_container_start(&spec, &site->init_pid, &site->init_start_time, err);
+	if (ret < 0 && mounted && ctui_rootfs_unmount(cfg, site, &undo) < 0)
+		ctui_log(LOG_ERR, site->name, "undo: %s", undo.message);
 
 	*health_path = ret == 0 ? steal_pointer(&tpl.health_path) : NULL;
 	ctui_rootfs_paths_free(&paths);
@@ -214,11 +224,15 @@ int engine_stop_locked(struct ctui_engine *engine, struct ctui_site *site, struc
 	if (ctui_container_stop(site->name, site->init_pid, site->init_start_time, site->ipv4,
 				cfg->cgroup_parent, wait_ms, err) < 0)
 		return -1;
+	if (ctui_rootfs_unmount(cfg, site, err) < 0)
+		return -1;
 
 	site->state = CTUI_STATE_STOPPED;
 	site->init_pid = 0;
 	site->init_start_time = 0;
-	return ctui_db_site_set_state(engine->db, site->name, CTUI_STATE_STOPPED, 0, 0, err);
+	if (ctui_db_site_set_state(engine->db, site->name, CTUI_STATE_STOPPED, 0, 0, err) < 0)
+		return -1;
+	return engine_sftp_close(engine, site->name, err);
 }
 
 int engine_start_locked(struct ctui_engine *engine, const char *name, struct ctui_error *err)
@@ -251,6 +265,8 @@ int engine_start_locked(struct ctui_engine *engine, const char *name, struct ctu
 		ctui_error_prefix(err, _("the site did not come up (see %s)"), console);
 		goto fail;
 	}
+	if (engine_sftp_open(engine, &site, err) < 0)
+		goto fail;
 	return ctui_db_site_set_state(engine->db, name, CTUI_STATE_RUNNING, site.init_pid,
 				      site.init_start_time, err);
 
@@ -297,7 +313,11 @@ static int restart_by_name(struct ctui_engine *engine, const char *name, struct 
 
 int ctui_site_start(struct ctui_engine *engine, const char *name, struct ctui_error *err)
 {
-	int ret = run_locked(engine, name, engine_start_locked, err);
+	int ret;
+
+	if (ctui_validate_name(name, err) == 0 && engine_authorize(engine, "start", name, err) < 0)
+		return -1;
+	ret = run_locked(engine, name, engine_start_locked, err);
 
 	if (ret < 0)
 		ctui_error_prefix(err, _("cannot start site %s"), name);
@@ -306,7 +326,11 @@ int ctui_site_start(struct ctui_engine *engine, const char *name, struct ctui_er
 
 int ctui_site_stop(struct ctui_engine *engine, const char *name, struct ctui_error *err)
 {
-	int ret = run_locked(engine, name, stop_by_name, err);
+	int ret;
+
+	if (ctui_validate_name(name, err) == 0 && engine_authorize(engine, "stop", name, err) < 0)
+		return -1;
+	ret = run_locked(engine, name, stop_by_name, err);
 
 	if (ret < 0)
 		ctui_error_prefix(err, _("cannot stop site %s"), name);
@@ -315,7 +339,11 @@ int ctui_site_stop(struct ctui_engine *engine, const char *name, struct ctui_err
 
 int ctui_site_restart(struct ctui_engine *engine, const char *name, struct ctui_error *err)
 {
-	int ret = run_locked(engine, name, restart_by_name, err);
+	int ret;
+
+	if (ctui_validate_name(name, err) == 0 && engine_authorize(engine, "restart", name, err) < 0)
+		return -1;
+	ret = run_locked(engine, name, restart_by_name, err);
 
 	if (ret < 0)
 		ctui_error_prefix(err, _("cannot restart site %s"), name);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/auth.h"
 #include "engine/apache.h"
 #include "engine/dns.h"
 #include "engine/engine-internal.h"
@@ -86,6 +87,8 @@ int ctui_site_set(struct ctui_engine *engine, const char *name,
 
 	if (ctui_validate_name(name, err) < 0)
 		return ctui_error_prefix(err, _("cannot change site"));
+	if (engine_authorize(engine, "set", name, err) < 0)
+		return -1;
 	lock = engine_lock(engine, name, err);
 	if (lock < 0)
 		return ctui_error_prefix(err, _("cannot change site %s"), name);
@@ -187,6 +190,8 @@ int ctui_tls_refresh(struct ctui_engine *engine, unsigned *changed, struct ctui_
 	unsigned count = 0;
 	int lock, ret;
 
+	if (engine_authorize(engine, "tls refresh", NULL, err) < 0)
+		return -1;
 	lock = engine_lock(engine, "", err);
 	if (lock < 0)
 		return ctui_error_prefix(err, _("cannot refresh the certificates"));

@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "ctui/site.h"
 #include "util/util.h"
 
@@ -40,8 +42,27 @@ const char *ctui_storage_name(enum ctui_storage storage)
 	switch (storage) {
 	case CTUI_STORAGE_OVERLAY:
 		return "overlay";
+	case CTUI_STORAGE_COPY:
+		return "copy";
+	case CTUI_STORAGE_IMAGE:
+		return "image";
 	}
 	return "unknown";
+}
+
+int ctui_storage_parse(const char *name, enum ctui_storage *storage)
+{
+	static const enum ctui_storage kinds[] = {
+		CTUI_STORAGE_OVERLAY, CTUI_STORAGE_COPY, CTUI_STORAGE_IMAGE,
+	};
+
+	for (size_t i = 0; name && i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (strcmp(name, ctui_storage_name(kinds[i])) == 0) {
+			*storage = kinds[i];
+			return 0;
+		}
+	}
+	return -1;
 }
 
 const char *ctui_record_name(enum ctui_record_kind kind)

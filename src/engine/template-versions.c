@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctui/validate.h"
+#include "engine/auth.h"
 #include "engine/engine-internal.h"
 #include "engine/log.h"
 #include "engine/template.h"
@@ -52,6 +53,9 @@ static int upgrade_locked(struct ctui_engine *engine, const char *name, char *ol
 
 	if (engine_site_load(engine, name, &site, err) < 0)
 		return -1;
+	if (site.storage == CTUI_STORAGE_COPY)
+		return ctui_error_set(err, EINVAL, _("site %s has copy storage: its root is a full copy of the base, not a layer on it, so it has no base to move"),
+				      name);
 	snprintf(old_version, CTUI_VERSION_MAX, "%s", site.template_version);
 	if (ctui_template_current(&engine->cfg, site.template_name, &version, &base, err) < 0)
 		return -1;
@@ -72,7 +76,7 @@ int ctui_site_upgrade(struct ctui_engine *engine, const char *name, char *old_ve
 	int lock, ret;
 
 	old_version[0] = new_version[0] = '\0';
-	if (ctui_validate_name(name, err) < 0)
+	if (ctui_validate_name(name, err) < 0 || engine_authorize(engine, "upgrade", name, err) < 0)
 		return -1;
 
 	lock = engine_lock(engine, name, err);
@@ -184,6 +188,8 @@ int ctui_template_prune(struct ctui_engine *engine, const char *name, ctui_progr
 	*removed = 0;
 	if (ctui_validate_name(name, err) < 0)
 		return ctui_error_prefix(err, _("template"));
+	if (engine_authorize(engine, "template prune", name, err) < 0)
+		return -1;
 
 	/* The global lock orders prune with the insert of new sites.
 	 * NOTE: `ctui create` reads the current version before it takes this

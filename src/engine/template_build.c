@@ -25,9 +25,9 @@
  * threads serves requests, and idle keep-alive connections wait in the
  * listener thread without holding a worker. When every worker is busy, the
  * event MPM closes all idle keep-alive connections, and the host's reverse
- * proxy fails the requests it was sending on them: 64 workers stay above the
- * host's pooled connections (max=8 per host process in apache.c) for up to 8
- * host processes. ServerLimit 2 leaves a slot for the new child of a graceful
+ * proxy fails the requests it was sending on them: 64 workers match the
+ * host's pooled connections (max=16 per host process in apache.c) for the at
+ * most 4 host processes of conf/apache-proxy.conf. ServerLimit 2 leaves a slot for the new child of a graceful
  * restart while the old one finishes. MaxSpareThreads is MinSpareThreads +
  * ThreadsPerChild, the smallest value Apache accepts without correcting it. */
 static const char mpm_event_conf[] =

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/auth.h"
 #include "engine/apache.h"
 #include "engine/cgroup.h"
 #include "engine/dns.h"
@@ -99,11 +100,14 @@ int ctui_site_paths(struct ctui_engine *engine, const struct ctui_site *site,
 	const struct ctui_config *cfg = &engine->cfg;
 	struct ctui_rootfs_paths rootfs;
 
-	(void)err;
+	if (engine_authorize(engine, ENGINE_ACTION_READ, site->name, err) < 0)
+		return -1;
 	if (is_running(site)) {
 		paths->root = xasprintf("/proc/%d/root", (int)site->init_pid);
 	} else {
-		ctui_rootfs_paths(cfg, site->name, &rootfs);
+		/* NOTE: a stopped image site's upper directory is inside its
+		 * unmounted image, so ROOT does not exist until it starts. */
+		ctui_rootfs_paths(cfg, site->name, site->storage, &rootfs);
 		paths->root = xstrdup(rootfs.upper);
 		ctui_rootfs_paths_free(&rootfs);
 	}

@@ -119,6 +119,8 @@ static int perform(struct ctui_engine *engine, const struct tui_job_request *req
 		return perform_backup(engine, request, fd, err);
 	case TUI_JOB_SET:
 		return ctui_site_set(engine, request->name, &request->settings, err);
+	case TUI_JOB_SET_LIMITS:
+		return ctui_site_set_limits(engine, request->name, &request->limit_changes, err);
 	}
 	return ctui_error_set(err, EINVAL, _("unknown job kind %d"), (int)request->kind);
 }
@@ -148,7 +150,7 @@ static void detach_worker(void)
 }
 
 static void run_worker(const struct tui_job_request *request, const char *config_path,
-		       const char *actor, int fd)
+		       const char *actor, const struct ctui_identity *identity, int fd)
 {
 	struct ctui_error err = { 0 };
 	struct ctui_engine *engine;
@@ -159,6 +161,7 @@ static void run_worker(const struct tui_job_request *request, const char *config
 	if (ctui_engine_open(&engine, config_path, actor, &err) < 0) {
 		ret = -1;
 	} else {
+		ctui_auth_assume(engine, identity);
 		ret = perform(engine, request, fd, &err);
 		ctui_engine_close(engine);
 	}
@@ -175,8 +178,8 @@ static void run_worker(const struct tui_job_request *request, const char *config
 /* The interface's side. */
 
 int tui_job_start(struct tui_jobs *jobs, const struct tui_job_request *request,
-		  const char *config_path, const char *actor, struct tui_job **out,
-		  struct ctui_error *err)
+		  const char *config_path, const char *actor,
+		  const struct ctui_identity *identity, struct tui_job **out, struct ctui_error *err)
 {
 	struct tui_job *job;
 	int fds[2];
@@ -196,7 +199,7 @@ int tui_job_start(struct tui_jobs *jobs, const struct tui_job_request *request,
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		run_worker(request, config_path, actor, fds[1]);
+		run_worker(request, config_path, actor, identity, fds[1]);
 		_exit(0);
 	}
 
@@ -368,6 +371,7 @@ bool tui_job_kind_cancellable(enum tui_job_kind kind)
 	case TUI_JOB_VERIFY:
 	case TUI_JOB_RESTORE:
 	case TUI_JOB_SET:
+	case TUI_JOB_SET_LIMITS:
 		return false;
 	}
 	return false;
@@ -471,6 +475,9 @@ const char *tui_job_title(const struct tui_job *job, char *out, size_t size)
 	case TUI_JOB_SET:
 		snprintf(out, size, _("Changing the HTTPS settings of site %s"), name);
 		break;
+	case TUI_JOB_SET_LIMITS:
+		snprintf(out, size, _("Changing the limits of site %s"), name);
+		break;
 	}
 	return out;
 }
@@ -530,6 +537,9 @@ static void format_success(const struct tui_job *job, char *out, size_t size)
 		break;
 	case TUI_JOB_SET:
 		format_settings(job, name, out, size);
+		break;
+	case TUI_JOB_SET_LIMITS:
+		snprintf(out, size, _("Changed the limits of site %s."), name);
 		break;
 	}
 }

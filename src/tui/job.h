@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "ctui/auth.h"
 #include "ctui/engine.h"
 
 enum tui_job_kind {
@@ -28,6 +29,7 @@ enum tui_job_kind {
 	TUI_JOB_VERIFY,     /* ARCHIVE, whose site is NAME */
 	TUI_JOB_RESTORE,    /* ARCHIVE as the new site NAME */
 	TUI_JOB_SET,        /* SETTINGS on the site NAME, as `ctui set` */
+	TUI_JOB_SET_LIMITS, /* LIMIT_CHANGES on the site NAME, as `ctui set --memory` */
 };
 
 enum tui_job_state {
@@ -49,6 +51,7 @@ struct tui_job_request {
 	bool undo;          /* a STOP that follows a cancelled start */
 	char archive[4096]; /* VERIFY and RESTORE */
 	struct ctui_site_settings settings;   /* SET */
+	struct ctui_limit_changes limit_changes;  /* SET_LIMITS */
 };
 
 struct tui_job {
@@ -78,9 +81,11 @@ struct tui_jobs {
 	unsigned next_id;
 };
 
-/* Forks a worker for REQUEST. CONFIG_PATH and ACTOR open its engine. */
+/* Forks a worker for REQUEST. CONFIG_PATH and ACTOR open its engine, which
+ * then acts for IDENTITY (the user logged in to the interface). */
 int tui_job_start(struct tui_jobs *jobs, const struct tui_job_request *request,
-		  const char *config_path, const char *actor, struct tui_job **job,
+		  const char *config_path, const char *actor,
+		  const struct ctui_identity *identity, struct tui_job **job,
 		  struct ctui_error *err);
 
 /* Reads what JOB's worker wrote. Returns true once the job has ended (its

@@ -10,7 +10,7 @@
 #include "tui/screens.h"
 #include "util/util.h"
 
-#define DETAIL_LINES 32
+#define DETAIL_LINES 40
 #define LABEL_WIDTH 20
 
 struct details_state {
@@ -49,11 +49,20 @@ static const char *format_time(time_t when, char *out, size_t size)
 	return out;
 }
 
+/* A CPU cap as "25%", or "none". */
+static const char *format_cpu_max(unsigned percent, char *out, size_t size)
+{
+	if (!percent)
+		return _("none");
+	snprintf(out, size, "%u%%", percent);
+	return out;
+}
+
 static void add_usage(struct tui *tui, struct details_state *st, const struct ctui_site *site)
 {
 	struct ctui_site_usage usage;
 	struct ctui_error err = { 0 };
-	char size[16];
+	char size[16], cap[16];
 
 	if (ctui_site_usage_of(tui->engine, site, &usage, &err) < 0) {
 		add(st, _("Usage"), "%s", err.message);
@@ -62,7 +71,8 @@ static void add_usage(struct tui *tui, struct details_state *st, const struct ct
 	add(st, _("CPU time used"), _("%.2f s"), (double)usage.cpu_ns / 1e9);
 	add(st, _("Memory used"), "%s", tui_format_size(usage.memory, size));
 	add(st, _("Tasks"), "%u", usage.pids);
-	add(st, _("Kernel CPU shares"), "%u", usage.limits.cpu_shares);
+	add(st, _("Kernel CPU"), _("shares %u, cap %s"), usage.limits.cpu_shares,
+	    format_cpu_max(usage.limits.cpu_max, cap, sizeof cap));
 	add(st, _("Kernel memory limit"), "%s", usage.limits.memory ? tui_format_size(usage.limits.memory, size) : _("none"));
 	add(st, _("Kernel task limit"), "%u", usage.limits.pids);
 }
@@ -92,6 +102,14 @@ static void add_https(struct tui *tui, struct details_state *st, const struct ct
 	add(st, _("HSTS"), _("%s (H changes it)"), on_off(site->hsts));
 }
 
+static void add_sftp(struct tui *tui, struct details_state *st, const struct ctui_site *site)
+{
+	cleanup_free char *command = ctui_site_sftp_command(tui->engine, site);
+
+	if (command)
+		add(st, _("SFTP"), "%s", command);
+}
+
 static void add_site(struct tui *tui, struct details_state *st, const struct ctui_site *site)
 {
 	struct ctui_site_paths paths = { 0 };
@@ -104,7 +122,10 @@ static void add_site(struct tui *tui, struct details_state *st, const struct ctu
 	add(st, _("IPv4 address"), "%s", tui_format_ipv4(site->ipv4, text));
 	add(st, _("Template"), _("%s, version %s"), site->template_name, site->template_version);
 	add(st, _("Storage"), "%s", ctui_storage_name(site->storage));
-	add(st, _("CPU shares"), "%u", site->limits.cpu_shares);
+	if (site->storage == CTUI_STORAGE_IMAGE)
+		add(st, _("Disk size"), "%s", tui_format_size(site->limits.disk, text));
+	add(st, _("CPU"), _("shares %u, cap %s (L changes the limits)"), site->limits.cpu_shares,
+	    format_cpu_max(site->limits.cpu_max, text, sizeof text));
 	add(st, _("Memory limit"), "%s", site->limits.memory ? tui_format_size(site->limits.memory, text) : _("none"));
 	add(st, _("Task limit"), "%u", site->limits.pids);
 	add(st, _("Owner"), "%s", site->owner);
@@ -128,6 +149,8 @@ static void add_site(struct tui *tui, struct details_state *st, const struct ctu
 	}
 	/* Last, so that the uptime and usage of a running site fit on 24 lines. */
 	add_https(tui, st, site);
+	add(st, _("Resource model"), "%s", site->model[0] ? site->model : _("none"));
+	add_sftp(tui, st, site);
 }
 
 static int load(struct tui *tui, struct details_state *st)
@@ -258,6 +281,13 @@ static int key_hsts(struct tui *tui, void *state)
 	return toggle(tui, state, false);
 }
 
+static int key_limits(struct tui *tui, void *state)
+{
+	struct details_state *st = state;
+
+	return tui_open_limits(tui, st->site);
+}
+
 static int details_tick(struct tui *tui, void *state)
 {
 	return load(tui, state);
@@ -285,6 +315,7 @@ static const struct tui_key details_keys[] = {
 	{ { 27, 'q' }, N_("Back"), N_("Back to the site list"), tui_key_back },
 	{ { 'R' }, NULL, N_("Turn the redirect from HTTP to HTTPS on or off"), key_redirect },
 	{ { 'H' }, NULL, N_("Turn HSTS (Strict-Transport-Security) on or off"), key_hsts },
+	{ { 'L' }, NULL, N_("Change the CPU, memory, task and disk limits"), key_limits },
 	{ { TUI_FN(KEY_UP), 'k' }, NULL, N_("Scroll up"), key_up },
 	{ { TUI_FN(KEY_DOWN), 'j' }, NULL, N_("Scroll down"), key_down },
 };

@@ -1,7 +1,10 @@
 /* A browser of a site's document root. Enter on a file edits it the way
  * sudoedit does: the editor gets a private copy. The changed copy is written
  * back through the descriptor the original was opened with, so a link that
- * the site swaps in meanwhile cannot redirect the write. */
+ * the site swaps in meanwhile cannot redirect the write. New files and
+ * directories, renames and deletes take their name or their confirmation
+ * on a prompt line at the bottom of the list. */
+#include <limits.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +28,15 @@ struct file_entry {
 	unsigned long long size;
 };
 
+/* The request of the prompt line. */
+enum files_prompt {
+	PROMPT_NONE,
+	PROMPT_NEW_FILE,
+	PROMPT_NEW_DIRECTORY,
+	PROMPT_RENAME,
+	PROMPT_DELETE,               /* a yes/no question about TARGET */
+};
+
 struct files_state {
 	char site[CTUI_NAME_MAX + 1];
 	char *root;                 /* the site's root on the host */
@@ -34,6 +46,11 @@ struct files_state {
 	size_t count;
 	size_t selected, top;
 	char problem[CTUI_ERROR_MAX];
+
+	enum files_prompt prompt;
+	char typed[NAME_MAX + 1];    /* the name typed so far, UTF-8 */
+	char target[NAME_MAX + 1];   /* the entry to rename or delete */
+	bool target_is_dir;
 };
 
 static int body_rows(void)
@@ -140,6 +157,48 @@ static void draw_entry(struct tui *tui, int y, const struct file_entry *entry, b
 			 attr, TUI_RIGHT);
 }
 
+static const char *prompt_question(const struct files_state *st, char *out, size_t size)
+{
+	switch (st->prompt) {
+	case PROMPT_NEW_FILE:
+		return _("New file name: ");
+	case PROMPT_NEW_DIRECTORY:
+		return _("New directory name: ");
+	case PROMPT_RENAME:
+		snprintf(out, size, _("Rename %s to: "), st->target);
+		return out;
+	case PROMPT_DELETE:
+		snprintf(out, size, st->target_is_dir ?
+			 _("Delete the directory %s and everything in it? y deletes, other keys keep it ") :
+			 _("Delete %s? y deletes, other keys keep it "), st->target);
+		return out;
+	case PROMPT_NONE:
+		break;
+	}
+	return "";
+}
+
+/* The prompt takes the last row of the list, with the cursor after the
+ * text typed so far. */
+static void draw_prompt(struct tui *tui, const struct files_state *st, int y)
+{
+	char buffer[NAME_MAX + 256];
+	const char *question = prompt_question(st, buffer, sizeof buffer);
+	int width = tui_text_width(question);
+
+	if (st->prompt == PROMPT_NONE)
+		return;
+	if (width > COLS - 2)
+		width = COLS - 2;
+	tui_fill(y, 0, COLS, tui->theme.attr[TUI_FIELD_ACTIVE]);
+	tui_text(tui, y, 0, width, question, tui->theme.attr[TUI_FIELD_ACTIVE], TUI_LEFT);
+	if (st->prompt == PROMPT_DELETE)
+		return;
+	tui_text(tui, y, width, COLS - width, st->typed, tui->theme.attr[TUI_FIELD_ACTIVE],
+		 TUI_LEFT);
+	tui_show_cursor(tui, y, width + tui_text_width(st->typed));
+}
+
 static void draw_files(struct tui *tui, void *state)
 {
 	struct files_state *st = state;
@@ -163,6 +222,7 @@ static void draw_files(struct tui *tui, void *state)
 	if (!st->count)
 		tui_text(tui, 2, 2, COLS - 4, _("This directory is empty."), tui->theme.attr[TUI_ROW],
 			 TUI_LEFT);
+	draw_prompt(tui, st, (int)rows);
 }
 
 /* Editing. */
@@ -402,13 +462,188 @@ static int files_mouse(struct tui *tui, void *state, const MEVENT *event)
 	return TUI_REDRAW_SCREEN;
 }
 
+/* Creating, renaming and deleting. */
+
+/* Selects the entry NAME after a reload, when it is listed. */
+static void select_name(struct files_state *st, const char *name)
+{
+	for (size_t i = 0; i < st->count; i++)
+		if (!strcmp(st->entries[i].name, name))
+			st->selected = i;
+}
+
+static const struct file_entry *selected_entry(const struct files_state *st)
+{
+	const struct file_entry *entry = st->selected < st->count ? &st->entries[st->selected] : NULL;
+
+	return entry && strcmp(entry->name, "..") ? entry : NULL;
+}
+
+static int start_prompt(struct tui *tui, struct files_state *st, enum files_prompt prompt)
+{
+	const struct file_entry *entry = selected_entry(st);
+
+	if (st->problem[0])
+		return tui_error(tui, "%s", st->problem);
+	if ((prompt == PROMPT_RENAME || prompt == PROMPT_DELETE) && !entry)
+		return tui_error(tui, _("Select a file or directory first."));
+	st->prompt = prompt;
+	st->typed[0] = '\0';
+	st->target[0] = '\0';
+	if (entry) {
+		snprintf(st->target, sizeof st->target, "%s", entry->name);
+		st->target_is_dir = entry->type == 'd';
+	}
+	if (prompt == PROMPT_RENAME)
+		snprintf(st->typed, sizeof st->typed, "%s", st->target);
+	return TUI_REDRAW_SCREEN;
+}
+
+/* Runs the operation the prompt asked for, on the directory shown. */
+static int finish_prompt(struct tui *tui, struct files_state *st)
+{
+	struct ctui_error err = { 0 };
+	cleanup_close int dir = open_current_dir(st, &err);
+	enum files_prompt prompt = st->prompt;
+	int ret = -1;
+
+	st->prompt = PROMPT_NONE;
+	if (dir >= 0 && prompt == PROMPT_DELETE)
+		ret = tui_site_delete(dir, st->target, &err);
+	else if (dir >= 0 && prompt == PROMPT_RENAME)
+		ret = tui_site_rename(dir, st->target, st->typed, &err);
+	else if (dir >= 0)
+		ret = tui_site_create(dir, st->typed, prompt == PROMPT_NEW_DIRECTORY, &err);
+	load(st);
+	if (ret < 0)
+		return tui_error(tui, "%s.", err.message) | TUI_REDRAW_SCREEN;
+
+	select_name(st, prompt == PROMPT_DELETE ? "" : st->typed);
+	switch (prompt) {
+	case PROMPT_DELETE:
+		return tui_info(tui, _("Deleted %s."), st->target) | TUI_REDRAW_SCREEN;
+	case PROMPT_RENAME:
+		return tui_info(tui, _("Renamed %s to %s."), st->target, st->typed) | TUI_REDRAW_SCREEN;
+	case PROMPT_NEW_DIRECTORY:
+		return tui_info(tui, _("Created the directory %s."), st->typed) | TUI_REDRAW_SCREEN;
+	case PROMPT_NEW_FILE:
+	case PROMPT_NONE:
+		break;
+	}
+	return tui_info(tui, _("Created the file %s."), st->typed) | TUI_REDRAW_SCREEN;
+}
+
+static int cancel_prompt(struct tui *tui, struct files_state *st)
+{
+	enum files_prompt prompt = st->prompt;
+
+	st->prompt = PROMPT_NONE;
+	if (prompt == PROMPT_DELETE)
+		return tui_info(tui, _("%s was not deleted."), st->target) | TUI_REDRAW_SCREEN;
+	return tui_info(tui, _("Cancelled.")) | TUI_REDRAW_SCREEN;
+}
+
+/* Appends the code point KEY to the typed name as UTF-8, when it fits. */
+static void append_code_point(struct files_state *st, int key)
+{
+	size_t len = strlen(st->typed);
+	char bytes[4];
+	size_t n;
+
+	if (key < 0x80) {
+		bytes[0] = (char)key;
+		n = 1;
+	} else if (key < 0x800) {
+		bytes[0] = (char)(0xc0 | (key >> 6));
+		bytes[1] = (char)(0x80 | (key & 0x3f));
+		n = 2;
+	} else if (key < 0x10000) {
+		bytes[0] = (char)(0xe0 | (key >> 12));
+		bytes[1] = (char)(0x80 | ((key >> 6) & 0x3f));
+		bytes[2] = (char)(0x80 | (key & 0x3f));
+		n = 3;
+	} else {
+		bytes[0] = (char)(0xf0 | (key >> 18));
+		bytes[1] = (char)(0x80 | ((key >> 12) & 0x3f));
+		bytes[2] = (char)(0x80 | ((key >> 6) & 0x3f));
+		bytes[3] = (char)(0x80 | (key & 0x3f));
+		n = 4;
+	}
+	if (len + n < sizeof st->typed) {
+		memcpy(st->typed + len, bytes, n);
+		st->typed[len + n] = '\0';
+	}
+}
+
+/* Removes the last UTF-8 character of the typed name. */
+static void erase_code_point(struct files_state *st)
+{
+	size_t len = strlen(st->typed);
+
+	while (len > 0 && (st->typed[len - 1] & 0xc0) == 0x80)
+		len--;
+	if (len > 0)
+		len--;
+	st->typed[len] = '\0';
+}
+
+/* While the prompt is open it takes every key: Enter runs the operation,
+ * Esc cancels it, and the delete question takes y for yes. */
+static int files_input(struct tui *tui, void *state, int key)
+{
+	struct files_state *st = state;
+
+	if (st->prompt == PROMPT_NONE)
+		return -1;
+	if (key == 27)
+		return cancel_prompt(tui, st);
+	if (st->prompt == PROMPT_DELETE)
+		return key == 'y' || key == 'Y' ? finish_prompt(tui, st) : cancel_prompt(tui, st);
+	if (key == '\n' || key == '\r' || key == TUI_FN(KEY_ENTER))
+		return finish_prompt(tui, st);
+	if (key == TUI_FN(KEY_BACKSPACE) || key == 127 || key == 8)
+		erase_code_point(st);
+	else if (key >= 32 && key < TUI_KEY_FN)
+		append_code_point(st, key);
+	return TUI_REDRAW_SCREEN;
+}
+
+static int key_new_file(struct tui *tui, void *state)
+{
+	return start_prompt(tui, state, PROMPT_NEW_FILE);
+}
+
+static int key_new_directory(struct tui *tui, void *state)
+{
+	return start_prompt(tui, state, PROMPT_NEW_DIRECTORY);
+}
+
+static int key_rename(struct tui *tui, void *state)
+{
+	return start_prompt(tui, state, PROMPT_RENAME);
+}
+
+static int key_delete(struct tui *tui, void *state)
+{
+	return start_prompt(tui, state, PROMPT_DELETE);
+}
+
 static const struct tui_key files_keys[] = {
 	{ { TUI_FN(KEY_F(1)), '?' }, N_("Help"), N_("Show the keys of this screen"), tui_key_help },
 	{ { '\n', TUI_FN(KEY_F(4)) }, N_("Open"), N_("Open the directory, or edit the file in $VISUAL or $EDITOR"),
 	  key_open },
 	{ { TUI_FN(KEY_BACKSPACE), TUI_FN(KEY_LEFT), 127 }, N_("Parent"), N_("Go to the parent directory"),
 	  key_parent },
-	{ { TUI_FN(KEY_F(5)) }, N_("Reload"), N_("Read the directory again"), key_reload },
+	{ { TUI_FN(KEY_F(2)), 'n' }, N_("New"), N_("Create an empty file in this directory"),
+	  key_new_file },
+	{ { TUI_FN(KEY_F(5)) }, NULL, N_("Read the directory again"), key_reload },
+	{ { TUI_FN(KEY_F(6)), 'r' }, N_("Rename"), N_("Rename the selected file or directory"),
+	  key_rename },
+	{ { TUI_FN(KEY_F(7)), 'm' }, N_("Mkdir"), N_("Create a directory in this directory"),
+	  key_new_directory },
+	{ { TUI_FN(KEY_F(8)), TUI_FN(KEY_DC), 'd' }, N_("Delete"),
+	  N_("Delete the selected file or directory, after a question"),
+	  key_delete },
 	{ { 27, 'q' }, N_("Back"), N_("Back to the previous screen"), tui_key_back },
 	{ { TUI_FN(KEY_UP), 'k' }, NULL, N_("Select the previous entry"), key_up },
 	{ { TUI_FN(KEY_DOWN), 'j' }, NULL, N_("Select the next entry"), key_down },
@@ -431,6 +666,7 @@ const struct tui_screen tui_screen_files = {
 	.keys = files_keys,
 	.n_keys = sizeof files_keys / sizeof files_keys[0],
 	.draw = draw_files,
+	.input = files_input,
 	.mouse = files_mouse,
 	.free = free_files,
 };

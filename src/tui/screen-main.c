@@ -677,6 +677,21 @@ static int main_mouse(struct tui *tui, void *state, const MEVENT *event)
 	return TUI_REDRAW_SCREEN;
 }
 
+static int key_owner(struct tui *tui, void *state)
+{
+	const struct tui_site_row *row = selected_row(tui, state);
+
+	if (!row)
+		return tui_error(tui, _("No site is selected."));
+	return tui_open_owner(tui, row->site.name);
+}
+
+static int key_audit(struct tui *tui, void *state)
+{
+	(void)state;
+	return tui_open_audit(tui);
+}
+
 static const struct tui_key main_keys[] = {
 	{ { TUI_FN(KEY_F(1)), '?' }, N_("Help"), N_("Show the keys of this screen"), tui_key_help },
 	{ { TUI_FN(KEY_F(2)), 'c', 'n' }, N_("New"), N_("Create a site"), key_create },
@@ -695,6 +710,8 @@ static const struct tui_key main_keys[] = {
 	{ { 'T' }, NULL, N_("Show the templates and build them"), key_templates },
 	{ { 'b' }, NULL, N_("Back up the selected site, with its progress"), key_backup },
 	{ { 'B' }, NULL, N_("List the selected site's backups, to verify or restore one"), key_backups },
+	{ { 'O' }, NULL, N_("Give the selected site to another user"), key_owner },
+	{ { 'a' }, NULL, N_("Show the audit trail: who did what, and when"), key_audit },
 	{ { TUI_FN(KEY_UP), 'k' }, NULL, N_("Select the previous site"), key_up },
 	{ { TUI_FN(KEY_DOWN), 'j' }, NULL, N_("Select the next site"), key_down },
 	{ { TUI_FN(KEY_PPAGE) }, NULL, N_("Move the selection up one page"), key_page_up },

@@ -11,6 +11,9 @@ const struct tui_screen *const tui_screens[TUI_SCREEN_COUNT] = {
 	[TUI_SCREEN_CONFIRM] = &tui_screen_confirm,
 	[TUI_SCREEN_PROGRESS] = &tui_screen_progress,
 	[TUI_SCREEN_BACKUPS] = &tui_screen_backups,
+	[TUI_SCREEN_LOGIN] = &tui_screen_login,
+	[TUI_SCREEN_AUDIT] = &tui_screen_audit,
+	[TUI_SCREEN_OWNER] = &tui_screen_owner,
 };
 
 int tui_list_step(size_t *selected, size_t count, int step)

@@ -16,6 +16,9 @@ enum tui_screen_id {
 	TUI_SCREEN_CONFIRM,     /* dialog-confirm.c: typed name or yes/no */
 	TUI_SCREEN_PROGRESS,    /* dialog-progress.c */
 	TUI_SCREEN_BACKUPS,     /* screen-backups.c: one site's archives */
+	TUI_SCREEN_LOGIN,       /* screen-login.c: user id and password */
+	TUI_SCREEN_AUDIT,       /* screen-audit.c: who did what */
+	TUI_SCREEN_OWNER,       /* dialog-owner.c: give a site to a user */
 	TUI_SCREEN_COUNT
 };
 
@@ -24,12 +27,20 @@ extern const struct tui_screen *const tui_screens[TUI_SCREEN_COUNT];
 
 extern const struct tui_screen tui_screen_main, tui_screen_details, tui_screen_logs,
 	tui_screen_files, tui_screen_templates, tui_screen_help, tui_screen_create,
-	tui_screen_confirm, tui_screen_progress, tui_screen_backups;
+	tui_screen_confirm, tui_screen_progress, tui_screen_backups, tui_screen_login,
+	tui_screen_audit, tui_screen_owner;
 
 /* Rows the core draws below every screen: the status line and the footer. */
 #define TUI_BOTTOM_ROWS 2
 
 void tui_open_main(struct tui *tui);
+/* Opens the login form as the bottom screen; a successful login replaces it
+ * with the site table. */
+void tui_open_login(struct tui *tui);
+/* Shows the audit trail: everyone's to administrators, their own to users. */
+int tui_open_audit(struct tui *tui);
+/* Asks for the user id to give SITE to (administrators only). */
+int tui_open_owner(struct tui *tui, const char *site);
 /* The name of the site selected on the main screen, or NULL. */
 const char *tui_main_selected(struct tui *tui);
 /* Selects NAME on the main screen (after a create). */
@@ -46,6 +57,8 @@ int tui_open_backup(struct tui *tui, const char *site);
 /* Lists the keys of the screen on top of the stack. */
 int tui_open_help(struct tui *tui);
 int tui_open_create(struct tui *tui);
+/* The form that changes SITE's limits (form-limits.c). */
+int tui_open_limits(struct tui *tui, const char *site);
 /* Asks for SITE's name to be typed before destroying it. */
 int tui_open_confirm_destroy(struct tui *tui, const char *site);
 /* Asks whether to quit while JOBS are running. */

@@ -5,10 +5,24 @@
 #ifndef CTUI_TUI_SITEFS_H
 #define CTUI_TUI_SITEFS_H
 
+#include <stdbool.h>
+
 #include "ctui/error.h"
 
 /* Opens the directory RELATIVE ("var/www/html") below ROOT, one component
  * at a time with O_NOFOLLOW. Returns the directory's descriptor. */
 int tui_open_site_dir(const char *root, const char *relative, struct ctui_error *err);
+
+/* Checks NAME as one entry of a directory: not empty, not "." or "..",
+ * no '/', no control character, at most NAME_MAX bytes. */
+int tui_check_file_name(const char *name, struct ctui_error *err);
+
+/* The operations of the file browser, on NAME in the directory DIR_FD.
+ * Names are checked first, links are never followed, and a new entry gets
+ * the owner of DIR_FD. A rename never replaces an existing entry, and a
+ * directory is deleted with everything in it. */
+int tui_site_create(int dir_fd, const char *name, bool directory, struct ctui_error *err);
+int tui_site_rename(int dir_fd, const char *from, const char *to, struct ctui_error *err);
+int tui_site_delete(int dir_fd, const char *name, struct ctui_error *err);
 
 #endif

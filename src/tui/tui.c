@@ -440,6 +440,9 @@ static int refresh_sites(struct tui *tui)
 {
 	struct ctui_error err = { 0 };
 
+	/* Nothing is readable before the login. */
+	if (!tui->identity.authenticated)
+		return TUI_REDRAW_NONE;
 	if (tui_sites_refresh(&tui->sites, tui->engine, &err) < 0)
 		return tui_error(tui, _("Cannot read the sites: %s"), err.message);
 	return TUI_REDRAW_SCREEN;
@@ -532,7 +535,8 @@ int tui_launch(struct tui *tui, const struct tui_job_request *request, bool prog
 	if (busy)
 		return tui_error(tui, _("Wait for this to finish first: %s."),
 				 tui_job_title(busy, title, sizeof title));
-	if (tui_job_start(&tui->jobs, request, tui->config_path, tui->actor, &job, &err) < 0)
+	if (tui_job_start(&tui->jobs, request, tui->config_path, tui->actor, &tui->identity, &job,
+			  &err) < 0)
 		return tui_error(tui, "%s", err.message);
 
 	if (id)
@@ -596,7 +600,13 @@ int tui_main(const char *config_path, const char *actor, const char *theme)
 		return 1;
 	}
 
-	tui_open_main(&tui);
+	if (ctui_auth_ldap_enabled(tui.engine)) {
+		ctui_auth_require_login(tui.engine);
+		tui_open_login(&tui);
+	} else {
+		tui_open_main(&tui);
+	}
+	ctui_auth_identity(tui.engine, &tui.identity);
 	refresh_sites(&tui);
 	draw(&tui, TUI_REDRAW_FULL);
 	write_trace(&tui, "first_screen_realtime_ns", now_ns(CLOCK_REALTIME));

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ctui/auth.h"
 #include "ctui/engine.h"
 #include "tui/job.h"
 #include "tui/sites.h"
@@ -63,6 +64,7 @@ struct tui {
 	struct ctui_engine *engine;
 	const char *config_path;
 	const char *actor;
+	struct ctui_identity identity;     /* who is logged in; for the workers */
 	struct tui_theme theme;
 	struct tui_sites sites;
 	struct tui_jobs jobs;

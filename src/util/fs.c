@@ -151,6 +151,15 @@ static int remove_tree_at(int parent, const char *name, dev_t dev, const char *t
 	return 0;
 }
 
+int ctui_rm_rf_at(int parent, const char *name, const char *shown, struct ctui_error *err)
+{
+	struct stat st;
+
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : ctui_error_errno(err, errno, _("cannot remove %s"), shown);
+	return remove_tree_at(parent, name, st.st_dev, shown, err);
+}
+
 int ctui_rm_rf(const char *path, struct ctui_error *err)
 {
 	struct stat st;

@@ -23,6 +23,10 @@ int ctui_read_file(const char *path, char **data, size_t *len, struct ctui_error
  * crossing into another mounted file system. A missing PATH is not an error. */
 int ctui_rm_rf(const char *path, struct ctui_error *err);
 
+/* Like ctui_rm_rf() for NAME in the directory PARENT; SHOWN names it in
+ * messages. */
+int ctui_rm_rf_at(int parent, const char *name, const char *shown, struct ctui_error *err);
+
 bool ctui_path_exists(const char *path);
 
 #endif

@@ -22,6 +22,9 @@
 #                                                 root that issues certificates)
 #   ctui_test_stop_pebble DIR
 
+# The proxy settings that ctui-setup-host installs, from this source tree.
+CTUI_TEST_PROXY_CONF=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../conf" && pwd)/apache-proxy.conf
+
 # Prints a TCP and UDP port on which no socket exists, below the kernel's
 # ephemeral range so that an outgoing connection cannot take it before the
 # server binds. With CTUI_TEST_PORT_CLAIMS naming a file, ports listed there
@@ -159,7 +162,8 @@ ctui_test_stop_bind() {
 ctui_test_start_apache() {
 	local dir=${1:?DIR} port=${2:?PORT} vhost_dir=${3:?VHOST_DIR} https_port=${4:-} md=${5:-}
 	local modules=/usr/lib/apache2/modules mod user="" pid builtin
-	local wanted="mpm_event authz_core proxy proxy_http headers log_config unixd dir mime alias"
+	local mpm=${CTUI_TEST_APACHE_MPM:-worker}
+	local wanted="mpm_$mpm authz_core proxy proxy_http headers log_config unixd dir mime alias"
 	local listen="Listen 127.0.0.1:$port
 Listen [::1]:$port"
 
@@ -201,6 +205,9 @@ LogFormat "%h %{Host}i \"%r\" %>s" ctui_test
 CustomLog $dir/access.log ctui_test
 TypesConfig /etc/mime.types
 $listen
+
+# What ctui-setup-host installs on a host: keep-alive, logs, MPM sizing.
+Include $CTUI_TEST_PROXY_CONF
 
 <Directory />
 	AllowOverride None

@@ -91,9 +91,32 @@ template_cache_dir() {
 	echo "${CTUI_TEST_CACHE:-/var/cache/ctui-test}/$key"
 }
 
+# Prints the first of COUNT consecutive free ports and claims them all.
+sysenv_free_port_range() {
+	local count=$1 first port busy
+	for _ in $(seq 1 50); do
+		first=$(ctui_test_free_port) || return 1
+		busy=no
+		for ((port = first + 1; port < first + count; port++)); do
+			if ctui_test_port_in_use "$port" || grep -qx "$port" "$CTUI_TEST_PORT_CLAIMS"; then
+				busy=yes
+				break
+			fi
+		done
+		[ "$busy" = no ] || continue
+		seq "$((first + 1))" "$((first + count - 1))" >>"$CTUI_TEST_PORT_CLAIMS"
+		echo "$first"
+		return 0
+	done
+	echo "sysenv: no $count consecutive free ports found" >&2
+	return 1
+}
+
 # Sets up everything a system test needs and arranges its removal at exit.
 # Exports: T (the temporary prefix), CONF, ZONE, NET (first three octets),
-# BRIDGE, CGROUP_PARENT, HTTP_PORT, HTTPS_PORT, DNS_PORT, VHOST_DIR, STATE_DIR.
+# BRIDGE, CGROUP_PARENT, HTTP_PORT, HTTPS_PORT, DNS_PORT, VHOST_DIR, STATE_DIR,
+# SFTP_TABLE, SFTP_PORT_FIRST and SFTP_PORT_LAST (SFTP_PORT_COUNT ports, 16
+# unless set).
 # TLS_MODE (default none) and TLS_EXTRA (more [tls] lines) shape the
 # [tls] section; with TLS_MODE=acme, Apache loads mod_md.
 sysenv_setup() {
@@ -111,6 +134,11 @@ sysenv_setup() {
 	HTTP_PORT=$(ctui_test_free_port) || exit 1
 	HTTPS_PORT=$(ctui_test_free_port) || exit 1
 	DNS_PORT=$(ctui_test_free_port) || exit 1
+	# SFTP: a private nftables table and port range, so that two tests never
+	# forward the same port.
+	SFTP_TABLE=ctui_test_$$
+	SFTP_PORT_FIRST=$(sysenv_free_port_range "${SFTP_PORT_COUNT:-16}") || exit 1
+	SFTP_PORT_LAST=$((SFTP_PORT_FIRST + ${SFTP_PORT_COUNT:-16} - 1))
 	TLS_MODE=${TLS_MODE:-none}
 	TLS_EXTRA=${TLS_EXTRA:-}
 	VHOST_DIR=$T/apache/sites
@@ -155,6 +183,7 @@ sysenv_write_config() {
 state_dir = $STATE_DIR
 template_dir = $TEMPLATE_DIR
 template_conf_dir = $CTUI_SRC/conf/templates
+model_dir = $CTUI_SRC/conf/models
 init = $CTUI_SRC/build/ctui-init
 
 [network]
@@ -190,6 +219,10 @@ parent = $CGROUP_PARENT
 [container]
 start_timeout = 30
 stop_timeout = 5
+
+[sftp]
+ports = $SFTP_PORT_FIRST-$SFTP_PORT_LAST
+table = $SFTP_TABLE
 CONF
 }
 
@@ -226,6 +259,8 @@ leftovers() {
 	done
 	grep -F "$T" /proc/mounts | awk '{print "mount " $2}'
 	losetup -l -n -O NAME,BACK-FILE 2>/dev/null | grep -F "$T" | sed 's/^/loop /'
+	[ -n "${SFTP_TABLE:-}" ] && nft list table inet "$SFTP_TABLE" >/dev/null 2>&1 &&
+		echo "nftables table inet $SFTP_TABLE"
 	for pid in $(ls /proc | grep -E '^[0-9]+$'); do
 		[ -r "/proc/$pid/cgroup" ] && grep -q "/$CGROUP_PARENT/" "/proc/$pid/cgroup" 2>/dev/null &&
 			echo "process $pid"
@@ -266,6 +301,7 @@ sysenv_teardown() {
 	ctui_test_stop_bind "$T/bind" 2>/dev/null
 	ctui_test_stop_pebble "$T/pebble" 2>/dev/null
 	[ -n "${BRIDGE:-}" ] && ip link del "$BRIDGE" 2>/dev/null
+	[ -n "${SFTP_TABLE:-}" ] && nft delete table inet "$SFTP_TABLE" 2>/dev/null
 	[ -n "${CGROUP_PARENT:-}" ] && find /sys/fs/cgroup -maxdepth 2 -name "$CGROUP_PARENT" -type d \
 		-exec rmdir {} + 2>/dev/null
 	if [ "${KEEP:-0}" = 1 ]; then

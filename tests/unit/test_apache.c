@@ -108,7 +108,7 @@ static void vhost_text_exact(void **state)
 			    "\tProxyRequests Off\n"
 			    "\tProxyPreserveHost On\n"
 			    "\tRequestHeader set X-Forwarded-Proto \"http\"\n"
-			    "\tProxyPass / http://10.1.1.2:80/ connectiontimeout=2 retry=0 max=8 ttl=30\n"
+			    "\tProxyPass / http://10.1.1.2:80/ connectiontimeout=2 retry=0 max=16 ttl=30\n"
 			    "\tProxyPassReverse / http://10.1.1.2:80/\n"
 			    "</VirtualHost>\n");
 }
@@ -139,7 +139,7 @@ static void vhost_text_https_acme(void **state)
 			    "\tProxyRequests Off\n"
 			    "\tProxyPreserveHost On\n"
 			    "\tRequestHeader set X-Forwarded-Proto \"https\"\n"
-			    "\tProxyPass / http://10.1.1.2:80/ connectiontimeout=2 retry=0 max=8 ttl=30\n"
+			    "\tProxyPass / http://10.1.1.2:80/ connectiontimeout=2 retry=0 max=16 ttl=30\n"
 			    "\tProxyPassReverse / http://10.1.1.2:80/\n"
 			    "</VirtualHost>\n");
 }

@@ -256,6 +256,49 @@ static void test_read_missing(void **state)
 	assert_non_null(strstr(err.message, "nosuchsite"));
 }
 
+static void test_cap_updated_live(void **state)
+{
+	const struct ctui_limits capped = { .cpu_shares = 700, .cpu_max = 20, .pids = 50 };
+	const struct ctui_limits uncapped = { .cpu_shares = 700, .pids = 50 };
+	struct ctui_limits got = { 0 };
+	unsigned long long cpu_ns, memory;
+	struct ctui_error err = { 0 };
+	unsigned tasks;
+	char value[128];
+
+	(void)state;
+	assert_int_equal(ctui_cgroup_create(parent, "live", &uncapped, &err), 0);
+	assert_int_equal(ctui_cgroup_update(parent, "live", &capped, &err), 0);
+	if (unified) {
+		cg_read("cpu", "live", "cpu.max", value, sizeof value);
+		assert_string_equal(value, "20000 100000");
+	} else {
+		cg_read("cpu", "live", "cpu.cfs_quota_us", value, sizeof value);
+		assert_string_equal(value, "20000");
+		cg_read("cpu", "live", "cpu.cfs_period_us", value, sizeof value);
+		assert_string_equal(value, "100000");
+	}
+	assert_int_equal(ctui_cgroup_read(parent, "live", &got, &cpu_ns, &memory, &tasks, &err), 0);
+	assert_int_equal(got.cpu_max, 20);
+
+	assert_int_equal(ctui_cgroup_update(parent, "live", &uncapped, &err), 0);
+	assert_int_equal(ctui_cgroup_read(parent, "live", &got, &cpu_ns, &memory, &tasks, &err), 0);
+	assert_int_equal(got.cpu_max, 0);
+	assert_int_equal(ctui_cgroup_destroy(parent, "live", &err), 0);
+}
+
+/* An update never creates the cgroup of a site that does not run. */
+static void test_update_missing(void **state)
+{
+	const struct ctui_limits limits = { .cpu_shares = 700 };
+	struct ctui_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(ctui_cgroup_update(parent, "notrunning", &limits, &err), -1);
+	assert_int_equal(err.code, ENOENT);
+	assert_false(cg_exists("cpu", "notrunning"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_no_memory_limit),
 		cmocka_unit_test(test_attach_usage_destroy),
 		cmocka_unit_test(test_read_missing),
+		cmocka_unit_test(test_cap_updated_live),
+		cmocka_unit_test(test_update_missing),
 	};
 
 	if (geteuid() != 0) {

@@ -100,6 +100,9 @@ static void defaults_from_empty_file(void **state)
 	assert_string_equal(cfg.state_dir, CTUI_STATEDIR);
 	assert_string_equal(cfg.template_dir, CTUI_STATEDIR "/templates");
 	assert_string_equal(cfg.template_conf_dir, CTUI_SYSCONFDIR "/templates");
+	assert_string_equal(cfg.model_dir, CTUI_SYSCONFDIR "/models");
+	assert_string_equal(cfg.default_model, "");
+	assert_string_equal(cfg.default_storage, "overlay");
 	assert_string_equal(cfg.init_path, CTUI_LIBEXECDIR "/ctui-init");
 	assert_string_equal(cfg.debootstrap, "debootstrap");
 	assert_string_equal(cfg.mirror, "http://deb.debian.org/debian");
@@ -129,6 +132,9 @@ static void defaults_from_empty_file(void **state)
 	assert_int_equal(cfg.start_timeout, 30);
 	assert_int_equal(cfg.stop_timeout, 10);
 	assert_string_equal(cfg.theme, "default");
+	assert_int_equal(cfg.sftp_port_first, 2200);
+	assert_int_equal(cfg.sftp_port_last, 2299);
+	assert_string_equal(cfg.nft_table, "ctui");
 
 	ctui_config_free(&cfg);
 	assert_all_null(&cfg);
@@ -178,7 +184,10 @@ static void every_key_overrides(void **state)
 		"parent = machine.slice/ctui_test-1\n"
 		"[container]\n"
 		"start_timeout = 120\n"
-		"stop_timeout = 3\n");
+		"stop_timeout = 3\n"
+		"[sftp]\n"
+		"ports = 40000-40009\n"
+		"table = ctui_test_1\n");
 
 	if (ctui_config_load(&cfg, path, &err) < 0)
 		fail_msg("%s", err.message);
@@ -214,6 +223,9 @@ static void every_key_overrides(void **state)
 	assert_string_equal(cfg.cgroup_parent, "machine.slice/ctui_test-1");
 	assert_int_equal(cfg.start_timeout, 120);
 	assert_int_equal(cfg.stop_timeout, 3);
+	assert_int_equal(cfg.sftp_port_first, 40000);
+	assert_int_equal(cfg.sftp_port_last, 40009);
+	assert_string_equal(cfg.nft_table, "ctui_test_1");
 
 	ctui_config_free(&cfg);
 	assert_all_null(&cfg);
@@ -287,23 +299,27 @@ static void unknown_section(void **state)
 {
 	assert_load_fails(state, "[paths]\nstate_dir = /srv\n[netwrok]\nbridge = br1\n", 3,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap], [sites] "
+			  "and [sftp]");
 	assert_load_fails(state, "[paths]\n[Network] ; empty\n", 2,
 			  "unknown section [Network]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap], [sites] "
+			  "and [sftp]");
 	assert_load_fails(state, "  [ paths ]\n", 1,
 			  "unknown section [ paths ]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap], [sites] "
+			  "and [sftp]");
 	assert_load_fails(state, "[pa\x01ths]\n", 1,
 			  "unknown section [pa\\x01ths]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap], [sites] "
+			  "and [sftp]");
 }
 
 static void unknown_key(void **state)
 {
 	assert_load_fails(state, "[paths]\nstatedir = /srv\n", 2,
 			  "[paths] statedir: unknown key; the keys of [paths] are state_dir, "
-			  "template_dir, template_conf_dir, init, debootstrap, mirror");
+			  "template_dir, template_conf_dir, model_dir, init, debootstrap, mirror");
 	assert_load_fails(state, "[container]\nstart_timeout = 5\n\nStop_Timeout = 5\n", 4,
 			  "[container] Stop_Timeout: unknown key; the keys of [container] are "
 			  "start_timeout, stop_timeout");
@@ -337,7 +353,8 @@ static void indented_continuation_rejected(void **state)
 			  "cannot continue on the next line; join the two lines");
 	assert_load_fails(state, "[paths]\n\t[netwrok]\n", 2,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap], [sites] "
+			  "and [sftp]");
 }
 
 static void byte_order_mark_skipped(void **state)
@@ -354,7 +371,8 @@ static void byte_order_mark_skipped(void **state)
 	/* The mark does not hide the section line from the check. */
 	assert_load_fails(state, "\xEF\xBB\xBF[netwrok]\n", 1,
 			  "unknown section [netwrok]: the sections are [paths], [network], [dns], "
-			  "[host], [apache], [tls], [cgroup], [container] and [tui]");
+			  "[host], [apache], [tls], [cgroup], [container], [tui], [ldap], [sites] "
+			  "and [sftp]");
 }
 
 static void syntax_errors(void **state)
@@ -485,6 +503,14 @@ static void invalid_values(void **state)
 		{ "apache", "https_port", "100000", "number 100000 is out of range: use a value from 1 to 65535" },
 		{ "tls", "mode", "letsencrypt", "invalid value \"letsencrypt\": expected acme, self-signed or none" },
 		{ "tls", "mode", "none", NULL },
+		{ "paths", "model_dir", "models", "invalid value \"models\": expected an absolute path" },
+		{ "sites", "model", "small", NULL },
+		{ "sites", "model", "", NULL },
+		{ "sites", "model", "../small", "invalid value \"../small\": expected the name of a file in the model directory without .conf, such as small, or nothing for the template's limits" },
+		{ "sites", "model", "Small", "invalid value \"Small\": expected the name of a file in the model directory without .conf, such as small, or nothing for the template's limits" },
+		{ "sites", "storage", "image", NULL },
+		{ "sites", "storage", "disk", "invalid value \"disk\": expected overlay, copy or image" },
+		{ "sites", "storage", "", "invalid value \"\": expected overlay, copy or image" },
 		{ "tls", "acme_url", "http://localhost/dir", "invalid value \"http://localhost/dir\": expected an https:// URL without spaces, quotes or backslashes" },
 		{ "tls", "acme_url", "https://x/\"dir", "invalid value \"https://x/\\x22dir\": expected an https:// URL without spaces, quotes or backslashes" },
 		{ "tls", "acme_contact", "admin", "invalid value \"admin\": expected an e-mail address such as admin@example.org, or nothing" },
@@ -510,6 +536,19 @@ static void invalid_values(void **state)
 		{ "tui", "theme", "Dark", "invalid value \"Dark\": expected a theme name such as default, dark or mono, or the absolute path of a theme file" },
 		{ "tui", "theme", "themes/dark.theme", "invalid value \"themes/dark.theme\": expected a theme name such as default, dark or mono, or the absolute path of a theme file" },
 		{ "tui", "theme", "", "invalid value \"\": expected a theme name such as default, dark or mono, or the absolute path of a theme file" },
+		{ "sftp", "ports", "2200-2200", NULL },
+		{ "sftp", "ports", "1-65535", NULL },
+		{ "sftp", "ports", "2299-2200", "invalid value \"2299-2200\": expected a port range FIRST-LAST such as 2200-2299, with 1 <= FIRST <= LAST <= 65535" },
+		{ "sftp", "ports", "0-10", "invalid value \"0-10\": expected a port range FIRST-LAST such as 2200-2299, with 1 <= FIRST <= LAST <= 65535" },
+		{ "sftp", "ports", "2200-65536", "invalid value \"2200-65536\": expected a port range FIRST-LAST such as 2200-2299, with 1 <= FIRST <= LAST <= 65535" },
+		{ "sftp", "ports", "2200", "invalid value \"2200\": expected a port range FIRST-LAST such as 2200-2299, with 1 <= FIRST <= LAST <= 65535" },
+		{ "sftp", "ports", "2200-2299x", "invalid value \"2200-2299x\": expected a port range FIRST-LAST such as 2200-2299, with 1 <= FIRST <= LAST <= 65535" },
+		{ "sftp", "ports", "-5-10", "invalid value \"-5-10\": expected a port range FIRST-LAST such as 2200-2299, with 1 <= FIRST <= LAST <= 65535" },
+		{ "sftp", "table", "ctui_2", NULL },
+		{ "sftp", "table", "2ctui", "invalid value \"2ctui\": expected an nftables table name: a letter, then letters, digits and '_', at most 32 bytes" },
+		{ "sftp", "table", "ctui-test", "invalid value \"ctui-test\": expected an nftables table name: a letter, then letters, digits and '_', at most 32 bytes" },
+		{ "sftp", "table", "", "invalid value \"\": expected an nftables table name: a letter, then letters, digits and '_', at most 32 bytes" },
+		{ "sftp", "table", "a23456789012345678901234567890123", "invalid value \"a23456789012345678901234567890123\": expected an nftables table name: a letter, then letters, digits and '_', at most 32 bytes" },
 	};
 	char text[512], rest[512];
 

@@ -21,6 +21,8 @@
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
 
+/* The number of migrations in db.c. */
+#define SCHEMA_VERSION 5
 #define WRITERS 8
 #define SITES_PER_WRITER 25
 
@@ -127,7 +129,7 @@ static void migrations_on_fresh_file(void **state)
 	char text[256], wal[160];
 	struct stat st;
 
-	assert_int_equal(ctui_db_schema_version(f->db), 2);
+	assert_int_equal(ctui_db_schema_version(f->db), SCHEMA_VERSION);
 
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -143,7 +145,7 @@ static void migrations_on_fresh_file(void **state)
 	query_text(f->path, "SELECT group_concat(name, ',') FROM "
 			    "(SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)",
 		   text, sizeof text);
-	assert_string_equal(text, "events,sites");
+	assert_string_equal(text, "events,sftp_ports,sites");
 
 	/* Reopening applies nothing twice and keeps the rows. */
 	struct ctui_site site = make_site("web", "web.sites.test", IP(10, 77, 0, 1));
@@ -152,7 +154,7 @@ static void migrations_on_fresh_file(void **state)
 	f->db = NULL;
 	if (ctui_db_open(&f->db, f->path, &err) < 0)
 		fail_msg("reopen: %s", err.message);
-	assert_int_equal(ctui_db_schema_version(f->db), 2);
+	assert_int_equal(ctui_db_schema_version(f->db), SCHEMA_VERSION);
 	assert_int_equal(count_sites(f->db), 1);
 }
 
@@ -168,10 +170,47 @@ static void newer_schema_rejected(void **state)
 	assert_null(db);
 	assert_int_equal(err.code, EPROTO);
 	snprintf(expected, sizeof expected,
-		 "the site database %s has schema version 99, newer than this ctui knows (2); "
+		 "the site database %s has schema version 99, newer than this ctui knows (%d); "
 		 "upgrade ctui",
-		 f->path);
+		 f->path, SCHEMA_VERSION);
 	assert_string_equal(err.message, expected);
+}
+
+static void limits_and_storage_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct ctui_site site = make_site("img", "img.example.org", IP(10, 77, 0, 9));
+	const struct ctui_limits changed = { .cpu_shares = 300, .cpu_max = 50,
+					     .memory = 256 << 20, .pids = 90, .disk = 2ULL << 30 };
+	struct ctui_error err = { 0 };
+	struct ctui_site got;
+
+	site.storage = CTUI_STORAGE_IMAGE;
+	site.limits.cpu_max = 25;
+	site.limits.disk = 1ULL << 30;
+	snprintf(site.model, sizeof site.model, "small");
+	insert_ok(f->db, &site);
+
+	assert_int_equal(ctui_db_site_get(f->db, "img", &got, &err), 0);
+	assert_int_equal(got.storage, CTUI_STORAGE_IMAGE);
+	assert_int_equal(got.limits.cpu_max, 25);
+	assert_int_equal(got.limits.disk, 1ULL << 30);
+	assert_string_equal(got.model, "small");
+
+	assert_int_equal(ctui_db_site_set_limits(f->db, "img", &changed, &err), 0);
+	assert_int_equal(ctui_db_site_get(f->db, "img", &got, &err), 0);
+	assert_int_equal(got.limits.cpu_shares, 300);
+	assert_int_equal(got.limits.cpu_max, 50);
+	assert_int_equal(got.limits.memory, 256 << 20);
+	assert_int_equal(got.limits.pids, 90);
+	assert_int_equal(got.limits.disk, 2ULL << 30);
+
+	/* The schema rejects a cap above 100% even if the engine let one through. */
+	const struct ctui_limits bad = { .cpu_shares = 300, .cpu_max = 150 };
+	assert_int_equal(ctui_db_site_set_limits(f->db, "img", &bad, &err), -1);
+	assert_int_equal(err.code, EINVAL);
+	assert_int_equal(ctui_db_site_set_limits(f->db, "nosuch", &changed, &err), -1);
+	assert_int_equal(err.code, ENOENT);
 }
 
 static void missing_directory(void **state)
@@ -290,13 +329,17 @@ static void migration_from_version_1(void **state)
 	f->db = NULL;
 	if (ctui_db_open(&f->db, path, &err) < 0)
 		fail_msg("open: %s", err.message);
-	assert_int_equal(ctui_db_schema_version(f->db), 2);
+	assert_int_equal(ctui_db_schema_version(f->db), SCHEMA_VERSION);
 	assert_int_equal(ctui_db_site_get(f->db, "old", &got, &err), 0);
 	assert_string_equal(got.domain, "old.example.org");
 	assert_int_equal(got.record, CTUI_RECORD_CNAME);
 	assert_true(got.redirect);
 	assert_false(got.hsts);
 	assert_int_equal(got.tls, CTUI_TLS_PENDING);
+	assert_int_equal(got.storage, CTUI_STORAGE_OVERLAY);
+	assert_int_equal(got.limits.cpu_max, 0);
+	assert_int_equal(got.limits.disk, 0);
+	assert_string_equal(got.model, "");
 
 	ctui_db_close(f->db);
 	f->db = NULL;
@@ -358,6 +401,39 @@ static void list_ordered_by_name(void **state)
 	assert_int_equal(addrs[1], IP(10, 77, 0, 5));
 	assert_int_equal(addrs[2], IP(10, 77, 0, 9));
 	free(addrs);
+}
+
+static void sftp_ports_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct ctui_error err = { 0 };
+	unsigned *ports = NULL;
+	size_t count = 0;
+	unsigned port = 1;
+
+	assert_int_equal(ctui_db_sftp_port_get(f->db, "web", &port, &err), 0);
+	assert_int_equal(port, 0);
+
+	assert_int_equal(ctui_db_sftp_port_set(f->db, "web", 2201, &err), 0);
+	assert_int_equal(ctui_db_sftp_port_set(f->db, "shop", 2200, &err), 0);
+	assert_int_equal(ctui_db_sftp_port_get(f->db, "web", &port, &err), 0);
+	assert_int_equal(port, 2201);
+
+	assert_int_equal(ctui_db_sftp_port_set(f->db, "blog", 2201, &err), -1);
+	assert_int_equal(err.code, EEXIST);
+	assert_non_null(strstr(err.message, "2201"));
+
+	assert_int_equal(ctui_db_sftp_ports_used(f->db, &ports, &count, &err), 0);
+	assert_int_equal(count, 2);
+	assert_int_equal(ports[0], 2200);
+	assert_int_equal(ports[1], 2201);
+	free(ports);
+
+	assert_int_equal(ctui_db_sftp_port_delete(f->db, "web", &err), 0);
+	assert_int_equal(ctui_db_sftp_port_delete(f->db, "web", &err), 0);
+	assert_int_equal(ctui_db_sftp_port_get(f->db, "web", &port, &err), 0);
+	assert_int_equal(port, 0);
+	assert_int_equal(ctui_db_sftp_port_set(f->db, "blog", 2201, &err), 0);
 }
 
 static void set_state_and_delete(void **state)
@@ -632,7 +708,7 @@ static void concurrent_writers(void **state)
 
 	if (ctui_db_open(&f->db, f->path, &err) < 0)
 		fail_msg("%s", err.message);
-	assert_int_equal(ctui_db_schema_version(f->db), 2);
+	assert_int_equal(ctui_db_schema_version(f->db), SCHEMA_VERSION);
 	assert_int_equal(ctui_db_site_list(f->db, &sites, &count, &err), 0);
 	assert_int_equal(count, WRITERS * SITES_PER_WRITER);
 	for (size_t i = 1; i < count; i++)
@@ -652,12 +728,14 @@ int main(void)
 		TEST(migrations_on_fresh_file),
 		TEST(newer_schema_rejected),
 		TEST(missing_directory),
+		TEST(limits_and_storage_round_trip),
 		TEST(site_round_trip),
 		TEST(https_settings_round_trip),
 		TEST(migration_from_version_1),
 		TEST(address_above_2_31),
 		TEST(list_ordered_by_name),
 		TEST(set_state_and_delete),
+		TEST(sftp_ports_round_trip),
 		TEST(missing_site_is_enoent),
 		TEST(duplicates_rejected),
 		TEST(invalid_row_rejected),

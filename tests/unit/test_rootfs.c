@@ -27,6 +27,25 @@ struct fixture {
 	struct ctui_config cfg;     /* state_dir is the temporary directory */
 };
 
+/* Creates the files of an overlay site NAME. */
+static int create_site(const struct ctui_config *cfg, const char *name, const char *domain,
+		       uint32_t ipv4, struct ctui_error *err)
+{
+	struct ctui_site site = { .ipv4 = ipv4, .storage = CTUI_STORAGE_OVERLAY };
+
+	snprintf(site.name, sizeof site.name, "%s", name);
+	snprintf(site.domain, sizeof site.domain, "%s", domain);
+	return ctui_rootfs_create(cfg, &site, NULL, err);
+}
+
+static int destroy_site(const struct ctui_config *cfg, const char *name, struct ctui_error *err)
+{
+	struct ctui_site site = { .storage = CTUI_STORAGE_OVERLAY };
+
+	snprintf(site.name, sizeof site.name, "%s", name);
+	return ctui_rootfs_destroy(cfg, &site, err);
+}
+
 static int setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof *f);
@@ -91,7 +110,7 @@ static void create_writes_identity(void **state)
 	struct ctui_error err = { 0 };
 
 	skip_unless_root();
-	if (ctui_rootfs_create(&f->cfg, "web", "web.sites.example.org", WEB_IPV4, &err) < 0)
+	if (create_site(&f->cfg, "web", "web.sites.example.org", WEB_IPV4, &err) < 0)
 		fail_msg("%s", err.message);
 
 	assert_mode(f->dir, "sites/web", S_IFDIR, 0700);
@@ -140,7 +159,7 @@ static void page_escapes_html(void **state)
 	struct ctui_error err = { 0 };
 
 	skip_unless_root();
-	if (ctui_rootfs_create(&f->cfg, "web", "a<b>&\"c'.example.org", WEB_IPV4, &err) < 0)
+	if (create_site(&f->cfg, "web", "a<b>&\"c'.example.org", WEB_IPV4, &err) < 0)
 		fail_msg("%s", err.message);
 	assert_int_equal(ctui_read_file(path, &page, NULL, &err), 0);
 	assert_non_null(strstr(page, "<h1>a&lt;b&gt;&amp;&quot;c&#39;.example.org</h1>"));
@@ -154,8 +173,8 @@ static void existing_site_is_eexist(void **state)
 	struct ctui_error err = { 0 };
 
 	skip_unless_root();
-	assert_int_equal(ctui_rootfs_create(&f->cfg, "web", "web.example.org", WEB_IPV4, &err), 0);
-	assert_int_equal(ctui_rootfs_create(&f->cfg, "web", "other.example.org", WEB_IPV4 + 1, &err), -1);
+	assert_int_equal(create_site(&f->cfg, "web", "web.example.org", WEB_IPV4, &err), 0);
+	assert_int_equal(create_site(&f->cfg, "web", "other.example.org", WEB_IPV4 + 1, &err), -1);
 	assert_int_equal(err.code, EEXIST);
 	assert_non_null(strstr(err.message, "exists already"));
 	assert_content(upper, "etc/hostname", "web.example.org\n");
@@ -169,10 +188,10 @@ static void sites_are_separate(void **state)
 	struct ctui_error err = { 0 };
 
 	skip_unless_root();
-	assert_int_equal(ctui_rootfs_create(&f->cfg, "web", "web.example.org", WEB_IPV4, &err), 0);
-	assert_int_equal(ctui_rootfs_create(&f->cfg, "web2", "web2.example.org", WEB_IPV4 + 1, &err), 0);
+	assert_int_equal(create_site(&f->cfg, "web", "web.example.org", WEB_IPV4, &err), 0);
+	assert_int_equal(create_site(&f->cfg, "web2", "web2.example.org", WEB_IPV4 + 1, &err), 0);
 
-	assert_int_equal(ctui_rootfs_destroy(&f->cfg, "web", &err), 0);
+	assert_int_equal(destroy_site(&f->cfg, "web", &err), 0);
 	assert_false(ctui_path_exists(web));
 	assert_content(web2_upper, "etc/hostname", "web2.example.org\n");
 	assert_content(web2_upper, "etc/hosts",
@@ -181,7 +200,7 @@ static void sites_are_separate(void **state)
 		       "10.99.99.6\tweb2.example.org web2\n");
 
 	/* Removing a site whose files are gone succeeds, so a retry is safe. */
-	assert_int_equal(ctui_rootfs_destroy(&f->cfg, "web", &err), 0);
+	assert_int_equal(destroy_site(&f->cfg, "web", &err), 0);
 }
 
 static void paths_follow_state_dir(void **state)
@@ -193,7 +212,7 @@ static void paths_follow_state_dir(void **state)
 	cleanup_free char *work = xasprintf("%s/work", dir);
 	cleanup_free char *root = xasprintf("%s/root", dir);
 
-	ctui_rootfs_paths(&f->cfg, "web", &paths);
+	ctui_rootfs_paths(&f->cfg, "web", CTUI_STORAGE_OVERLAY, &paths);
 	assert_string_equal(paths.dir, dir);
 	assert_string_equal(paths.upper, upper);
 	assert_string_equal(paths.work, work);
@@ -208,12 +227,12 @@ static void bad_names_change_nothing(void **state)
 	cleanup_free char *sites = xasprintf("%s/sites", f->dir);
 	struct ctui_error err = { 0 };
 
-	assert_int_equal(ctui_rootfs_create(&f->cfg, "../web", "web.example.org", WEB_IPV4, &err), -1);
+	assert_int_equal(create_site(&f->cfg, "../web", "web.example.org", WEB_IPV4, &err), -1);
 	assert_int_equal(err.code, EINVAL);
 	assert_non_null(strstr(err.message, "invalid site name \"../web\""));
-	assert_int_equal(ctui_rootfs_create(&f->cfg, "web", "web.example.org\n1.2.3.4 evil", WEB_IPV4, &err), -1);
+	assert_int_equal(create_site(&f->cfg, "web", "web.example.org\n1.2.3.4 evil", WEB_IPV4, &err), -1);
 	assert_int_equal(err.code, EINVAL);
-	assert_int_equal(ctui_rootfs_destroy(&f->cfg, "..", &err), -1);
+	assert_int_equal(destroy_site(&f->cfg, "..", &err), -1);
 	assert_int_equal(err.code, EINVAL);
 	assert_false(ctui_path_exists(sites));
 }
@@ -239,7 +258,7 @@ static void failure_removes_partial_site(void **state)
 		if (mount("ctui-test", f->dir, "tmpfs", 0, options) < 0)
 			fail_msg("mount tmpfs on %s: %s", f->dir, strerror(errno));
 
-		ret = ctui_rootfs_create(&f->cfg, "web", "web.example.org", WEB_IPV4, &err);
+		ret = create_site(&f->cfg, "web", "web.example.org", WEB_IPV4, &err);
 		left_behind = ctui_path_exists(web);
 		sites_made = ctui_path_exists(sites);
 		assert_int_equal(umount(f->dir), 0);

@@ -98,21 +98,25 @@ static void shipped_static_conf_loads(void **state)
 	assert_string_equal(tpl.suite, "bookworm");
 	assert_string_equal(tpl.variant, "minbase");
 	assert_string_equal(tpl.packages[0], "apache2");
-	assert_null(tpl.packages[1]);
+	assert_string_equal(tpl.packages[1], "openssh-server");
+	assert_null(tpl.packages[2]);
 
 	assert_string_equal(tpl.capabilities[0], "CAP_CHOWN");
 	assert_string_equal(tpl.capabilities[5], "CAP_NET_BIND_SERVICE");
 	assert_string_equal(tpl.capabilities[6], "CAP_KILL");
-	assert_null(tpl.capabilities[7]);
+	assert_string_equal(tpl.capabilities[7], "CAP_SYS_CHROOT");
+	assert_null(tpl.capabilities[8]);
 
 	assert_int_equal(tpl.limits.cpu_shares, 1024);
 	assert_int_equal(tpl.limits.memory, 64 * 1024 * 1024);
 	assert_int_equal(tpl.limits.pids, 160);
 
-	assert_int_equal(tpl.n_services, 1);
+	assert_int_equal(tpl.n_services, 2);
 	assert_string_equal(tpl.services[0].name, "apache2");
 	assert_non_null(strstr(tpl.services[0].start, ". /etc/apache2/envvars && mkdir -p "));
 	assert_non_null(strstr(tpl.services[0].start, "&& exec /usr/sbin/apache2 -DFOREGROUND"));
+	assert_string_equal(tpl.services[1].name, "sshd");
+	assert_non_null(strstr(tpl.services[1].start, "exec /usr/sbin/sshd -D -e -f /etc/ssh/ctui-sftp.conf"));
 	assert_int_equal(strlen(tpl.conf_sha256), 64);
 	ctui_template_free(&tpl);
 }
