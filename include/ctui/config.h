@@ -66,7 +66,7 @@ struct ctui_config {
 
 	/* [container] */
 	unsigned start_timeout;   /* seconds until the site must respond to HTTP */
-	unsigned stop_timeout;    /* seconds between SIGTERM and SIGKILL */
+	unsigned stop_timeout;    /* seconds per stop step: stop command, SIGTERM, SIGKILL */
 
 	/* [tui] */
 	char *theme;              /* a theme name or the absolute path of a theme file */

@@ -152,6 +152,40 @@ int ctui_template_list(struct ctui_engine *engine, struct ctui_template_info **t
 int ctui_template_build(struct ctui_engine *engine, const char *name, ctui_progress_fn progress,
 			void *ctx, struct ctui_error *err);
 
+/* Size of a template version buffer, such as "20261204T203000Z-2", with its NUL. */
+#define CTUI_VERSION_MAX 64
+
+/* Moves NAME onto its template's current base and keeps the site's own files
+ * (the overlay's upper layer). A running site is stopped, switched and
+ * started again. When it does not start on the new base, it goes back to the
+ * old one. OLD_VERSION and NEW_VERSION (CTUI_VERSION_MAX bytes each) get the
+ * versions before and after; they are equal when the site was already on the
+ * current base. */
+int ctui_site_upgrade(struct ctui_engine *engine, const char *name, char *old_version,
+		      char *new_version, struct ctui_error *err);
+
+/* Removes the built versions of template NAME that are not current and that
+ * no site uses, reporting one line per version through PROGRESS (may be
+ * NULL). *REMOVED gets the number of versions removed. */
+int ctui_template_prune(struct ctui_engine *engine, const char *name, ctui_progress_fn progress,
+			void *ctx, unsigned *removed, struct ctui_error *err);
+
+/* A site's health check: what `ctui start` waits for, and the status the
+ * site returns now. */
+struct ctui_site_health {
+	char path[256];          /* the HTTP path: the template's health key, or "/" */
+	bool strict;             /* true: 2xx or 3xx passes; false: any status below 500 */
+	int http_status;         /* the status returned now; 0 when the site does not
+				  * run, -1 without a response */
+	bool healthy;
+	char services[512];      /* the services that have a health command, space-separated */
+};
+
+/* Fills HEALTH for SITE from its template and, when it runs, one request to
+ * it (up to 2 s). */
+int ctui_site_health(struct ctui_engine *engine, const struct ctui_site *site,
+		     struct ctui_site_health *health, struct ctui_error *err);
+
 /* What the TUI shows beside the site table; implemented in tui-support.c. */
 
 /* Host-wide figures: cumulative CPU jiffies from /proc/stat (the caller takes

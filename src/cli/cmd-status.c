@@ -84,6 +84,30 @@ static void print_tls(struct ctui_engine *engine, const struct ctui_site *site)
 		printf("%s %s\n", label(_("https:")), tls.reason);
 }
 
+/* The health check that `ctui start` waits for and, when the site runs, the
+ * status it returns now. */
+static void print_health(struct ctui_engine *engine, const struct ctui_site *site)
+{
+	struct ctui_site_health health;
+	struct ctui_error err = { 0 };
+
+	if (ctui_site_health(engine, site, &health, &err) < 0) {
+		printf("%s %s\n", label(_("health check:")), err.message);
+		return;
+	}
+	printf("%s GET %s (%s)\n", label(_("health check:")), health.path,
+	       health.strict ? _("2xx or 3xx passes") : _("any answer below 500 passes"));
+	if (health.services[0])
+		printf("%s %s\n", label(_("service checks:")), health.services);
+	if (site->state != CTUI_STATE_RUNNING)
+		return;
+	if (health.http_status > 0)
+		printf("%s HTTP %d, %s\n", label(_("health:")), health.http_status,
+		       health.healthy ? _("passes") : _("fails"));
+	else
+		printf("%s %s\n", label(_("health:")), _("no answer, fails"));
+}
+
 static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
 {
 	const struct ctui_config *cfg = ctui_engine_config(engine);
@@ -109,6 +133,7 @@ static void print_site(struct ctui_engine *engine, const struct ctui_site *site)
 	if (sftp)
 		printf("%s %s\n", label(_("sftp:")), sftp);
 	print_tls(engine, site);
+	print_health(engine, site);
 	print_time(_("created:"), site->created);
 	print_time(_("changed:"), site->changed);
 

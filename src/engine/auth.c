@@ -40,6 +40,7 @@ static const struct action_right {
 	{ "backup", RIGHT_OWNER },
 	{ "deploy", RIGHT_OWNER },
 	{ "rollback", RIGHT_OWNER },
+	{ "upgrade", RIGHT_OWNER },                  /* onto the base the administrator built */
 	{ "sftp key", RIGHT_OWNER },
 	{ "sftp password", RIGHT_OWNER },
 	{ "set-limits", RIGHT_ADMIN },               /* the host's CPU, memory and disk */
@@ -48,6 +49,7 @@ static const struct action_right {
 	{ ENGINE_ACTION_BACKUP_TO, RIGHT_ADMIN },    /* a backup outside STATE_DIR/backups */
 	{ ENGINE_ACTION_LIST_BACKUPS, RIGHT_ADMIN }, /* the archives of every site at once */
 	{ "restore", RIGHT_ADMIN },                  /* an archive may hold any site */
+	{ "template prune", RIGHT_ADMIN },
 	{ "template build", RIGHT_ADMIN },
 	{ "tls refresh", RIGHT_ADMIN },
 };

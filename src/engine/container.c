@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -84,17 +85,39 @@ static int parse_capabilities(const struct ctui_container_spec *spec, cap_value_
 	return 0;
 }
 
-/* ctui-init's argument vector: --service NAME COMMAND for each service. */
-static char **init_argv(const struct ctui_container_spec *spec)
+/* ctui-init's argument vector: the timeouts, then --service NAME COMMAND for
+ * each service with its --stop and --health commands. TIMEOUTS receives the
+ * text of the two timeouts and must live as long as the vector. */
+static char **init_argv(const struct ctui_container_spec *spec, char timeouts[2][16])
 {
-	char **argv = xcalloc(2 + 3 * spec->n_services, sizeof *argv);
+	char **argv = xcalloc(6 + 7 * spec->n_services, sizeof *argv);
 	size_t n = 0;
 
 	argv[n++] = (char *)(uintptr_t)"ctui-init";
+	if (spec->stop_timeout) {
+		snprintf(timeouts[0], 16, "%u", spec->stop_timeout);
+		argv[n++] = (char *)(uintptr_t)"--stop-timeout";
+		argv[n++] = timeouts[0];
+	}
+	if (spec->start_timeout) {
+		snprintf(timeouts[1], 16, "%u", spec->start_timeout);
+		argv[n++] = (char *)(uintptr_t)"--start-timeout";
+		argv[n++] = timeouts[1];
+	}
 	for (size_t i = 0; i < spec->n_services; i++) {
+		const struct ctui_service *service = &spec->services[i];
+
 		argv[n++] = (char *)(uintptr_t)"--service";
-		argv[n++] = (char *)(uintptr_t)spec->services[i].name;
-		argv[n++] = (char *)(uintptr_t)spec->services[i].start;
+		argv[n++] = (char *)(uintptr_t)service->name;
+		argv[n++] = (char *)(uintptr_t)service->start;
+		if (service->stop) {
+			argv[n++] = (char *)(uintptr_t)"--stop";
+			argv[n++] = (char *)(uintptr_t)service->stop;
+		}
+		if (service->health) {
+			argv[n++] = (char *)(uintptr_t)"--health";
+			argv[n++] = (char *)(uintptr_t)service->health;
+		}
 	}
 	argv[n] = NULL;
 	return argv;
@@ -218,6 +241,7 @@ int ctui_container_start(const struct ctui_container_spec *spec, pid_t *pid,
 	cleanup_close int console_fd = -1;
 	cleanup_free cap_value_t *caps = NULL;
 	cleanup_free char **argv = NULL;
+	char timeouts[2][16];
 	int sync_pipe[2] = { -1, -1 }, error_pipe[2] = { -1, -1 };
 	struct ctui_child_ctx ctx;
 	bool veth_created = false;
@@ -236,7 +260,7 @@ int ctui_container_start(const struct ctui_container_spec *spec, pid_t *pid,
 		goto fail;
 	}
 
-	argv = init_argv(spec);
+	argv = init_argv(spec, timeouts);
 	ctx = (struct ctui_child_ctx){
 		.spec = spec,
 		.init_fd = init_fd,

@@ -15,6 +15,8 @@
 struct ctui_service {
 	const char *name;
 	const char *start;   /* run with /bin/sh -c inside the container */
+	const char *stop;    /* command that stops it, or NULL for SIGTERM only */
+	const char *health;  /* command that succeeds once it is ready, or NULL */
 };
 
 struct ctui_container_spec {
@@ -41,6 +43,8 @@ struct ctui_container_spec {
 	                               * stderr (appended); NULL discards them */
 	const struct ctui_service *services;  /* started in order, stopped in reverse */
 	size_t n_services;
+	unsigned stop_timeout;        /* seconds per stop step in ctui-init; 0: its default */
+	unsigned start_timeout;       /* seconds for each health check; 0: its default */
 	const char *const *capabilities;      /* names kept, e.g. "CAP_SETUID"; NULL-terminated */
 };
 

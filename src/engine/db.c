@@ -644,6 +644,27 @@ int ctui_db_site_set_limits(struct ctui_db *db, const char *name,
 	return 0;
 }
 
+int ctui_db_site_set_template_version(struct ctui_db *db, const char *name, const char *version,
+				      struct ctui_error *err)
+{
+	cleanup_stmt sqlite3_stmt *stmt = NULL;
+	int rc = SQLITE_OK;
+
+	if (prepare(db, "UPDATE sites SET template_version = ?, changed = ? WHERE name = ?", &stmt,
+		    err) < 0)
+		return -1;
+
+	rc |= sqlite3_bind_text(stmt, 1, version, -1, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(stmt, 2, time(NULL));
+	rc |= sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK || sqlite3_step(stmt) != SQLITE_DONE)
+		return db_fail(db, _("record the template version of a site"), err);
+
+	if (sqlite3_changes(db->handle) == 0)
+		return no_site(name, err);
+	return 0;
+}
+
 int ctui_db_site_delete(struct ctui_db *db, const char *name, struct ctui_error *err)
 {
 	cleanup_stmt sqlite3_stmt *stmt = NULL;

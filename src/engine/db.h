@@ -46,6 +46,9 @@ int ctui_db_site_set_https(struct ctui_db *db, const char *name, bool redirect, 
 /* Records the TLS state that `ctui tls refresh` found. */
 int ctui_db_site_set_tls(struct ctui_db *db, const char *name, enum ctui_tls_state tls,
 			 struct ctui_error *err);
+/* Records the template base VERSION that SITE's overlay uses. */
+int ctui_db_site_set_template_version(struct ctui_db *db, const char *name, const char *version,
+				      struct ctui_error *err);
 /* Records every field of LIMITS as SITE's limits. */
 int ctui_db_site_set_limits(struct ctui_db *db, const char *name,
 			    const struct ctui_limits *limits, struct ctui_error *err);

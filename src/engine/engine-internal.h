@@ -35,6 +35,10 @@ int engine_site_load(struct ctui_engine *engine, const char *name, struct ctui_s
 int engine_stop_locked(struct ctui_engine *engine, struct ctui_site *site,
 		       struct ctui_error *err);
 
+/* Starts NAME while its lock is held and waits for its health check; a
+ * running site is left as it is. */
+int engine_start_locked(struct ctui_engine *engine, const char *name, struct ctui_error *err);
+
 /* Creates SITE's files, vhost, DNS record and row while the global lock is
  * held, undoing them on failure; fails with EEXIST when the name or domain
  * is taken. SITE's address is kept when it is free. With STAGING_DIR (a

@@ -27,6 +27,12 @@
 #define DESCRIPTION_MAX 255
 /* PID_MAX_LIMIT on 64-bit Linux: no pids limit can usefully exceed it. */
 #define MAX_PIDS 4194304
+/* Maximum length of the health check path, which goes into a request line. */
+#define HEALTH_PATH_MAX 255
+/* Maximum length of a service's start, stop or health command. */
+#define COMMAND_MAX 4096
+/* ctui-init takes 1 to 3600 seconds for --stop-timeout. */
+#define MAX_STOP_TIMEOUT 3600
 
 enum section_kind {
 	SECTION_NONE,
@@ -43,7 +49,7 @@ struct key_def {
 	int (*set)(struct parser *p, const char *key, const char *value, struct ctui_error *err);
 };
 
-#define N_KEYS 8
+#define N_KEYS 10
 
 /* State of one ctui_template_load_file(), shared by the callbacks of the INI
  * reader. */
@@ -188,6 +194,34 @@ static int set_capabilities(struct parser *p, const char *key, const char *value
 			       &p->tpl->capabilities, err);
 }
 
+/* The path of the HTTP request that `ctui start` sends to the site until it
+ * answers 2xx or 3xx. It becomes part of a request line, so it is printable
+ * ASCII without spaces. */
+static int set_health(struct parser *p, const char *key, const char *value,
+		      struct ctui_error *err)
+{
+	bool valid = value[0] == '/' && strlen(value) <= HEALTH_PATH_MAX;
+
+	for (const char *c = value; valid && *c; c++)
+		valid = *c > ' ' && *c < 127;
+	if (!valid)
+		return ctui_error_set(err, EINVAL, _("invalid %s \"%s\": expected a URL path such as /health.php, starting with '/', without spaces, at most %d characters"),
+				      key, value, HEALTH_PATH_MAX);
+	p->tpl->health_path = xstrdup(value);
+	return 0;
+}
+
+static int set_stop_timeout(struct parser *p, const char *key, const char *value,
+			    struct ctui_error *err)
+{
+	struct ctui_error ignored;
+
+	if (ctui_parse_uint(value, 1, MAX_STOP_TIMEOUT, &p->tpl->stop_timeout, &ignored) < 0)
+		return ctui_error_set(err, EINVAL, _("invalid %s \"%s\": expected a whole number of seconds from 1 to %d"),
+				      key, value, MAX_STOP_TIMEOUT);
+	return 0;
+}
+
 /* The limits discard the validators' messages for their own, which name the
  * key, and report every invalid value as EINVAL. */
 static int set_cpu_shares(struct parser *p, const char *key, const char *value,
@@ -232,6 +266,8 @@ static const struct key_def keys[N_KEYS] = {
 	{ SECTION_TEMPLATE, "variant", set_variant },
 	{ SECTION_TEMPLATE, "packages", set_packages },
 	{ SECTION_TEMPLATE, "capabilities", set_capabilities },
+	{ SECTION_TEMPLATE, "health", set_health },
+	{ SECTION_TEMPLATE, "stop_timeout", set_stop_timeout },
 	{ SECTION_LIMITS, "cpu_shares", set_cpu_shares },
 	{ SECTION_LIMITS, "memory", set_memory },
 	{ SECTION_LIMITS, "pids", set_pids },
@@ -246,21 +282,34 @@ static const struct key_def *find_key(enum section_kind section, const char *nam
 	return NULL;
 }
 
+/* The command keys of a [service NAME] section and where each is stored. */
+static const char **service_command(struct ctui_service *service, const char *key)
+{
+	if (!strcmp(key, "start"))
+		return &service->start;
+	if (!strcmp(key, "stop"))
+		return &service->stop;
+	if (!strcmp(key, "health"))
+		return &service->health;
+	return NULL;
+}
+
 static int set_service_key(struct parser *p, const char *key, const char *value,
 			   struct ctui_error *err)
 {
 	struct ctui_service *service = &p->tpl->services[p->tpl->n_services - 1];
-	char *start = NULL;
+	const char **slot = service_command(service, key);
+	char *command = NULL;
 
-	if (strcmp(key, "start") != 0)
-		return ctui_error_set(err, EINVAL, _("unknown key \"%s\" in section [service %s]: expected start"),
+	if (!slot)
+		return ctui_error_set(err, EINVAL, _("unknown key \"%s\" in section [service %s]: expected start, stop or health"),
 				      key, service->name);
-	if (service->start)
+	if (*slot)
 		return ctui_error_set(err, EINVAL, _("duplicate key \"%s\" in section [service %s]"),
 				      key, service->name);
-	if (set_text(key, value, 4096, &start, err) < 0)
+	if (set_text(key, value, COMMAND_MAX, &command, err) < 0)
 		return -1;
-	service->start = start;
+	*slot = command;
 	return 0;
 }
 
@@ -289,7 +338,7 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 	def = find_key(p->section, key);
 	if (!def)
 		return ctui_error_set(err, EINVAL, p->section == SECTION_TEMPLATE ?
-				      _("unknown key \"%s\" in section [template]: expected description, suite, variant, packages or capabilities") :
+				      _("unknown key \"%s\" in section [template]: expected description, suite, variant, packages, capabilities, health or stop_timeout") :
 				      _("unknown key \"%s\" in section [limits]: expected cpu_shares, memory or pids"),
 				      key);
 
@@ -481,14 +530,28 @@ void ctui_template_free(struct ctui_template *tpl)
 	free(tpl->description);
 	free(tpl->suite);
 	free(tpl->variant);
+	free(tpl->health_path);
 	strv_free(tpl->packages);
 	strv_free(tpl->capabilities);
 	for (size_t i = 0; i < tpl->n_services; i++) {
 		free_const(tpl->services[i].name);
 		free_const(tpl->services[i].start);
+		free_const(tpl->services[i].stop);
+		free_const(tpl->services[i].health);
 	}
 	free(tpl->services);
 	*tpl = (struct ctui_template){ .name = NULL };
+}
+
+unsigned ctui_template_stop_seconds(const struct ctui_template *tpl, unsigned stop_timeout)
+{
+	unsigned step = tpl->stop_timeout ? tpl->stop_timeout : stop_timeout;
+	unsigned total = 0;
+
+	/* The 2 s after SIGKILL are KILL_WAIT in ctui-init. */
+	for (size_t i = 0; i < tpl->n_services; i++)
+		total += (tpl->services[i].stop ? 2 * step : step) + 2;
+	return total;
 }
 
 char *ctui_template_base_dir(const struct ctui_config *cfg, const char *name, const char *version)

@@ -27,6 +27,8 @@ struct ctui_template {
 	size_t n_services;
 	char **capabilities;       /* NULL-terminated, e.g. "CAP_SETUID" */
 	struct ctui_limits limits; /* defaults for new sites */
+	char *health_path;         /* HTTP path that start waits for; NULL: "/" */
+	unsigned stop_timeout;     /* seconds per stop step; 0: ctui.conf's stop_timeout */
 };
 
 /* Loads TEMPLATE_CONF_DIR/NAME.conf, in the format doc/templates.md
@@ -41,6 +43,12 @@ int ctui_template_load_file(const char *path, const char *name, struct ctui_temp
 			    struct ctui_error *err);
 
 void ctui_template_free(struct ctui_template *tpl);
+
+/* The longest ctui-init can take to stop a site of TPL, in seconds, when
+ * each of its stop steps lasts STOP_TIMEOUT seconds (the template's own
+ * stop_timeout wins over it): per service, the stop command and the wait
+ * after it, the wait after SIGTERM, and 2 s after SIGKILL. */
+unsigned ctui_template_stop_seconds(const struct ctui_template *tpl, unsigned stop_timeout);
 
 /* The current built version of NAME and its base directory. Fails with ENOENT
  * and a message suggesting `ctui template build NAME` when never built. The

@@ -43,6 +43,21 @@ static const char mpm_event_conf[] =
 	"\tMaxConnectionsPerChild   0\n"
 	"</IfModule>\n";
 
+/* The prefork MPM, which Debian's libapache2-mod-php switches to because
+ * mod_php is not thread-safe: one process per connection. The host's proxy
+ * keeps up to 8 pooled connections per host Apache process, each holding a
+ * child, so 32 children serve 4 host processes before requests wait.
+ * NOTE: 32 is an estimate from that pool size, not a measured load. */
+static const char mpm_prefork_conf[] =
+	"# Written by ctui when it built this template base: one small site.\n"
+	"<IfModule mpm_prefork_module>\n"
+	"\tStartServers             2\n"
+	"\tMinSpareServers          1\n"
+	"\tMaxSpareServers          4\n"
+	"\tMaxRequestWorkers       32\n"
+	"\tMaxConnectionsPerChild   0\n"
+	"</IfModule>\n";
+
 static const char site_conf[] =
 	"# Written by ctui when it built this template base.\n"
 	"# Each site's container has its own hostname; this name only spares Apache\n"
@@ -55,7 +70,11 @@ static const char site_conf[] =
 	"# connection after a number of requests (0: no limit).\n"
 	"KeepAlive On\n"
 	"KeepAliveTimeout 60\n"
-	"MaxKeepAliveRequests 0\n";
+	"MaxKeepAliveRequests 0\n"
+	"\n"
+	"# `apache2ctl graceful-stop` lets requests in progress finish, for at most\n"
+	"# this many seconds.\n"
+	"GracefulShutdownTimeout 5\n";
 
 /* The host's Apache forwards the client's address in X-Forwarded-For. Each
  * site's /etc/apache2/ctui-proxy.conf, written by rootfs.c because the
@@ -207,15 +226,18 @@ static int configure_apache(struct build *b, struct ctui_error *err)
 {
 	cleanup_free char *apache_dir = xasprintf("%s/etc/apache2", b->build_dir);
 	cleanup_free char *event_load = xasprintf("%s/mods-enabled/mpm_event.load", apache_dir);
+	cleanup_free char *prefork_load = xasprintf("%s/mods-enabled/mpm_prefork.load", apache_dir);
 
 	if (!ctui_path_exists(apache_dir)) {
 		report(b, _("configure: no /etc/apache2 in this base, nothing to configure"));
 		return 0;
 	}
-	if (!ctui_path_exists(event_load))
-		report(b, _("configure: warning: the event MPM is not enabled, so its thread limits have no effect"));
+	if (!ctui_path_exists(event_load) && !ctui_path_exists(prefork_load))
+		report(b, _("configure: warning: neither the event nor the prefork MPM is enabled, so their limits have no effect"));
 
 	if (write_root_file(b, "etc/apache2/mods-available/mpm_event.conf", mpm_event_conf, err) < 0 ||
+	    write_root_file(b, "etc/apache2/mods-available/mpm_prefork.conf", mpm_prefork_conf,
+			    err) < 0 ||
 	    write_root_file(b, "etc/apache2/conf-available/ctui-site.conf", site_conf, err) < 0 ||
 	    enable_apache_file(b, "conf", "ctui-site.conf", err) < 0 ||
 	    write_root_file(b, "etc/apache2/conf-available/ctui-remoteip.conf", remoteip_conf,

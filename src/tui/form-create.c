@@ -360,7 +360,7 @@ static void close_menu(struct create_state *st)
 
 static int open_menu(struct tui *tui, struct create_state *st)
 {
-	int rows = (int)st->n_templates, width = st->width - 6;
+	int rows = (int)st->n_templates, width = st->width - 5;
 
 	if (!st->n_templates)
 		return tui_error(tui, _("No template is defined: add one to the template directory."));
@@ -372,7 +372,7 @@ static int open_menu(struct tui *tui, struct create_state *st)
 		st->items[i] = new_item(st->templates[i].name, st->templates[i].version[0] ?
 						st->templates[i].description : _("(not built)"));
 	st->menu = new_menu(st->items);
-	st->menu_win = derwin(stdscr, rows, width, st->y + 7, st->x + 3);
+	st->menu_win = derwin(stdscr, rows, width, st->y + 7, st->x + 2);
 	if (!st->menu || !st->menu_win) {
 		close_menu(st);
 		return tui_error(tui, _("Cannot open the template menu on a terminal this small."));
@@ -480,6 +480,10 @@ static void draw_create(struct tui *tui, void *state)
 		unpost_menu(st->menu);
 		set_menu_fore(st->menu, tui->theme.attr[TUI_FIELD_ACTIVE]);
 		set_menu_back(st->menu, tui->theme.attr[TUI_DIALOG]);
+		/* The menu paints only its items: clear the form's text under the
+		 * rest of its window. */
+		wbkgdset(st->menu_win, (chtype)' ' | (chtype)tui->theme.attr[TUI_DIALOG]);
+		werase(st->menu_win);
 		post_menu(st->menu);
 		return;
 	}

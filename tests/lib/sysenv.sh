@@ -85,7 +85,7 @@ pick_subnet() {
 # into a built base; CTUI_TEST_CACHE moves it.
 template_cache_dir() {
 	local key
-	key=$(cat "$CTUI_SRC/conf/templates/static.conf" "$CTUI_SRC/src/engine/template.c" \
+	key=$(cat "$CTUI_SRC"/conf/templates/*.conf "$CTUI_SRC/src/engine/template.c" \
 		"$CTUI_SRC/src/engine/template_build.c" |
 		sha256sum | cut -c1-16)
 	echo "${CTUI_TEST_CACHE:-/var/cache/ctui-test}/$key"

@@ -166,6 +166,62 @@ static void hash_is_sha256_of_file(void **state)
 	ctui_template_free(&tpl);
 }
 
+/* The stop, health and stop_timeout keys, and the stop budget they give. */
+static void service_commands_load(void **state)
+{
+	struct fixture *f = *state;
+	struct ctui_template tpl;
+	struct ctui_error err = { 0 };
+
+	write_conf(f, "web", VALID_HEAD "health = /ping.php?x=1\nstop_timeout = 20\n"
+		   "[service db]\nstart = exec mariadbd\nstop = mariadb-admin shutdown\n"
+		   "health = mariadb-admin ping\n" VALID_SERVICE);
+	if (ctui_template_load(&f->cfg, "web", &tpl, &err) < 0)
+		fail_msg("%s", err.message);
+
+	assert_string_equal(tpl.health_path, "/ping.php?x=1");
+	assert_int_equal(tpl.stop_timeout, 20);
+	assert_int_equal(tpl.n_services, 2);
+	assert_string_equal(tpl.services[0].stop, "mariadb-admin shutdown");
+	assert_string_equal(tpl.services[0].health, "mariadb-admin ping");
+	assert_null(tpl.services[1].stop);
+	assert_null(tpl.services[1].health);
+	/* db: 2 steps of 20 s and 2 s after SIGKILL; web: 1 step and 2 s. */
+	assert_int_equal(ctui_template_stop_seconds(&tpl, 10), 42 + 22);
+	tpl.stop_timeout = 0;
+	assert_int_equal(ctui_template_stop_seconds(&tpl, 10), 22 + 12);
+	ctui_template_free(&tpl);
+}
+
+/* The shipped PHP templates: the database starts first with its stop and
+ * health commands, and Apache stops through apache2ctl. */
+static void shipped_php_confs_load(void **state)
+{
+	struct ctui_config cfg = { .template_conf_dir = (char[]){ "conf/templates" } };
+	struct ctui_template tpl;
+	struct ctui_error err = { 0 };
+
+	(void)state;
+	if (ctui_template_load(&cfg, "php", &tpl, &err) < 0)
+		fail_msg("%s", err.message);
+	assert_string_equal(tpl.packages[1], "libapache2-mod-php");
+	assert_string_equal(tpl.packages[2], "php-sqlite3");
+	assert_int_equal(tpl.n_services, 1);
+	assert_string_equal(tpl.services[0].stop, "apache2ctl graceful-stop");
+	ctui_template_free(&tpl);
+
+	if (ctui_template_load(&cfg, "php-mariadb", &tpl, &err) < 0)
+		fail_msg("%s", err.message);
+	assert_string_equal(tpl.packages[4], "mariadb-server");
+	assert_int_equal(tpl.n_services, 2);
+	assert_string_equal(tpl.services[0].name, "mariadb");
+	assert_string_equal(tpl.services[0].stop, "mariadb-admin shutdown");
+	assert_non_null(strstr(tpl.services[0].health, "CREATE DATABASE IF NOT EXISTS site;"));
+	assert_string_equal(tpl.services[1].name, "apache2");
+	assert_int_equal(tpl.stop_timeout, 30);
+	ctui_template_free(&tpl);
+}
+
 struct bad_case {
 	const char *content;
 	unsigned line;              /* 0: the message names no line */
@@ -206,8 +262,17 @@ static const struct bad_case bad_cases[] = {
 	{ VALID_HEAD "[service web]\n", 5, "section [service web] has no start key" },
 	{ VALID_HEAD "[service web]\noops\n[service cron]\nstart = x\n", 5,
 	  "section [service web] has no start key" },
-	{ VALID_HEAD "[service web]\nstop = kill 1\nstart = x\n", 6,
-	  "unknown key \"stop\" in section [service web]: expected start" },
+	{ VALID_HEAD "[service web]\nrestart = kill 1\nstart = x\n", 6,
+	  "unknown key \"restart\" in section [service web]: expected start, stop or health" },
+	{ VALID_HEAD VALID_SERVICE "stop = a\nstop = b\n", 8,
+	  "duplicate key \"stop\" in section [service web]" },
+	{ VALID_HEAD VALID_SERVICE "health =\n", 7, "empty value for key health" },
+	{ VALID_HEAD "health = index.html\n" VALID_SERVICE, 5, "invalid health \"index.html\"" },
+	{ VALID_HEAD "health = /a b\n" VALID_SERVICE, 5, "invalid health \"/a b\"" },
+	{ VALID_HEAD "stop_timeout = 0\n" VALID_SERVICE, 5,
+	  "invalid stop_timeout \"0\": expected a whole number of seconds from 1 to 3600" },
+	{ VALID_HEAD "stop_timeout = 3601\n" VALID_SERVICE, 5, "invalid stop_timeout \"3601\"" },
+	{ VALID_HEAD "stop_timeout = 5s\n" VALID_SERVICE, 5, "invalid stop_timeout \"5s\"" },
 	{ VALID_HEAD VALID_SERVICE "  --with-more\n", 7, "indented line" },
 	{ VALID_HEAD VALID_SERVICE "\tstart = false\n", 7,
 	  "duplicate key \"start\" in section [service web]" },
@@ -426,6 +491,8 @@ int main(void)
 		cmocka_unit_test(shipped_static_conf_loads),
 		cmocka_unit_test_setup_teardown(valid_file_fills_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(hash_is_sha256_of_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(service_commands_load, setup, teardown),
+		cmocka_unit_test(shipped_php_confs_load),
 		cmocka_unit_test_setup_teardown(errors_name_file_line_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(long_line_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(indented_lines_read_as_keys, setup, teardown),
