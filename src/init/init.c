@@ -15,8 +15,9 @@
  * its stop command, if any, then up to the stop timeout (5 s unless given)
  * for the service to exit; then SIGTERM to its process group and another
  * stop timeout; then SIGKILL. Finally SIGKILL to whatever else remains, and
- * exit 0. When every service has exited on its own, init exits too: 0 when
- * all exited with status 0, 1 otherwise.
+ * exit 0. Services run for the site's whole life: when one exits on its
+ * own, init stops the others the same way and exits 1, so that the site
+ * shows as crashed instead of running on without its web server.
  *
  * Linked statically against libc only: it runs inside the site's root file
  * system, where none of the host's libraries exist. */
@@ -44,7 +45,6 @@ struct service {
 	const char *stop;    /* NULL: SIGTERM only */
 	const char *health;  /* NULL: the next service starts at once */
 	pid_t pid;        /* the shell's pid, also the process group; 0 once it exited */
-	bool failed;      /* exited with a non-zero status, on a signal, or never started */
 };
 
 /* A stop or health command that init runs and waits for. */
@@ -199,7 +199,6 @@ static void start_service(struct service *s)
 	pid_t pid = spawn(s->command);
 
 	if (pid < 0) {
-		s->failed = true;
 		log_line("cannot start service %s: fork: %s", s->name, strerror(errno));
 		return;
 	}
@@ -221,14 +220,11 @@ static void record_exit(pid_t pid, int status)
 		if (s->pid != pid)
 			continue;
 		s->pid = 0;
-		if (WIFEXITED(status)) {
-			s->failed = WEXITSTATUS(status) != 0;
+		if (WIFEXITED(status))
 			log_line("service %s exited with status %d", s->name, WEXITSTATUS(status));
-		} else {
-			s->failed = true;
+		else
 			log_line("service %s killed by SIG%s", s->name,
 				 signal_name(WTERMSIG(status)));
-		}
 		return;
 	}
 }
@@ -243,20 +239,13 @@ static void reap(void)
 		record_exit(pid, status);
 }
 
-static bool any_running(void)
+/* The first service that is no longer running, or NULL. */
+static const struct service *first_ended(void)
 {
 	for (size_t i = 0; i < n_services; i++)
-		if (services[i].pid)
-			return true;
-	return false;
-}
-
-static bool any_failed(void)
-{
-	for (size_t i = 0; i < n_services; i++)
-		if (services[i].failed)
-			return true;
-	return false;
+		if (!services[i].pid)
+			return &services[i];
+	return NULL;
 }
 
 static long long now_ms(void)
@@ -396,7 +385,8 @@ static void stop_service(struct service *s)
 }
 
 /* Stops every service in reverse order, ends what remains, and exits with
- * EXIT_STATUS. SIGNO 0 means init stops on its own (a failed health check). */
+ * EXIT_STATUS. SIGNO 0 means init stops on its own (a failed health check or
+ * a service that ended). */
 static void stop_all(int signo, int exit_status)
 {
 	int status;
@@ -461,12 +451,14 @@ int main(int argc, char **argv)
 
 	start_all();
 	for (;;) {
+		const struct service *ended;
 		int signo;
 
 		reap();
-		if (!any_running()) {
-			log_line("every service has exited; %s", any_failed() ? "some failed" : "all succeeded");
-			return any_failed() ? 1 : 0;
+		ended = first_ended();
+		if (ended) {
+			log_line("service %s has ended, so the site stops", ended->name);
+			stop_all(0, 1);
 		}
 
 		signo = sigwaitinfo(&handled_signals, &info);
