@@ -194,7 +194,7 @@ static void service_commands_load(void **state)
 }
 
 /* The shipped PHP templates: the database starts first with its stop and
- * health commands, and Apache stops through apache2ctl. */
+ * health commands, Apache stops through apache2ctl, and sshd comes last. */
 static void shipped_php_confs_load(void **state)
 {
 	struct ctui_config cfg = { .template_conf_dir = (char[]){ "conf/templates" } };
@@ -206,18 +206,22 @@ static void shipped_php_confs_load(void **state)
 		fail_msg("%s", err.message);
 	assert_string_equal(tpl.packages[1], "libapache2-mod-php");
 	assert_string_equal(tpl.packages[2], "php-sqlite3");
-	assert_int_equal(tpl.n_services, 1);
+	assert_string_equal(tpl.packages[3], "openssh-server");
+	assert_int_equal(tpl.n_services, 2);
 	assert_string_equal(tpl.services[0].stop, "apache2ctl graceful-stop");
+	assert_string_equal(tpl.services[1].name, "sshd");
 	ctui_template_free(&tpl);
 
 	if (ctui_template_load(&cfg, "php-mariadb", &tpl, &err) < 0)
 		fail_msg("%s", err.message);
 	assert_string_equal(tpl.packages[4], "mariadb-server");
-	assert_int_equal(tpl.n_services, 2);
+	assert_string_equal(tpl.packages[5], "openssh-server");
+	assert_int_equal(tpl.n_services, 3);
 	assert_string_equal(tpl.services[0].name, "mariadb");
 	assert_string_equal(tpl.services[0].stop, "mariadb-admin shutdown");
 	assert_non_null(strstr(tpl.services[0].health, "CREATE DATABASE IF NOT EXISTS site;"));
 	assert_string_equal(tpl.services[1].name, "apache2");
+	assert_string_equal(tpl.services[2].name, "sshd");
 	assert_int_equal(tpl.stop_timeout, 30);
 	ctui_template_free(&tpl);
 }
