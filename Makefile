@@ -1,4 +1,5 @@
-# ctui build. `make`, `make check`, `make install PREFIX=... DESTDIR=...`, `make deps`.
+# ctui build. `make`, `make check`, `make install PREFIX=... DESTDIR=...`, `make deps`
+# (and test-deps, bench-deps).
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec/ctui
@@ -114,19 +115,34 @@ install: all
 	  install -D -m 644 $$mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/ctui.mo; \
 	done
 
-# Every Debian package needed to build, run and test ctui.
+# The Debian packages that build and run ctui (deps), that its tests need
+# (test-deps), and that the benchmarks compare it with (bench-deps). Only
+# deps belongs on a production host: test-deps and bench-deps add servers
+# (slapd, nginx) that Debian starts once installed.
 DEB_BUILD := build-essential pkg-config gettext libnl-3-dev libnl-route-3-dev libcgroup-dev \
              libsqlite3-dev libldap2-dev libarchive-dev libinih-dev libldns-dev libcap-dev \
              libncurses-dev libcmocka-dev libnftables-dev libcrypt-dev
 DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl ssl-cert \
-             e2fsprogs coreutils openssh-client nftables
-DEB_TEST  := acl attr python3 bind9-dnsutils busybox-static curl zstd iproute2 procps tmux sqlite3 socat lxc wrk slapd ldap-utils pebble nginx
+             e2fsprogs coreutils openssh-client nftables curl
+DEB_TEST  := acl attr python3 bind9-dnsutils busybox-static zstd iproute2 procps tmux sqlite3 \
+             socat slapd ldap-utils pebble
+DEB_BENCH := lxc wrk nginx
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+
 deps:
 	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) $(DEB_I18N)
+	$(APT_INSTALL) $(DEB_BUILD) $(DEB_RUN) $(DEB_I18N)
 	sed -i 's/^# *\(fr_FR.UTF-8 UTF-8\)/\1/' /etc/locale.gen
 	grep -q '^fr_FR.UTF-8 UTF-8' /etc/locale.gen || echo 'fr_FR.UTF-8 UTF-8' >> /etc/locale.gen
 	locale-gen
+
+test-deps:
+	apt-get update
+	$(APT_INSTALL) $(DEB_TEST)
+
+bench-deps:
+	apt-get update
+	$(APT_INSTALL) $(DEB_BENCH)
 
 format:
 	clang-format -i $(ENGINE_SRC) $(CLI_SRC) $(INIT_SRC) $(wildcard src/*/*.h include/ctui/*.h)
@@ -134,5 +150,5 @@ format:
 clean:
 	rm -rf build
 
-.PHONY: all unit check install deps clean pot format
+.PHONY: all unit check install deps test-deps bench-deps clean pot format
 -include $(ENGINE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -199,5 +199,9 @@ int cmd_set(struct cli *cli, int argc, char **argv)
 	if (ret == 0 && request.settings_given)
 		ret = ctui_site_set(engine, argv[first], &request.settings, &err);
 	ctui_engine_close(engine);
-	return ret < 0 ? cli_fail(&err) : CLI_OK;
+	if (ret < 0)
+		return cli_fail(&err);
+	printf(_("Changed site %s; `ctui status %s` shows its settings\n"), argv[first],
+	       argv[first]);
+	return CLI_OK;
 }

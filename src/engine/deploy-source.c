@@ -437,7 +437,14 @@ static void prepare_entry(struct archive_entry *entry, const char *rel, uid_t ui
 	archive_entry_set_gid(entry, gid);
 	archive_entry_set_uname(entry, NULL);
 	archive_entry_set_gname(entry, NULL);
-	archive_entry_set_perm(entry, archive_entry_perm(entry) & 0777);
+	/* The group is the web server's: it reads every file and enters every
+	 * directory through it, whatever modes the source gave. */
+	if (archive_entry_filetype(entry) == AE_IFDIR)
+		archive_entry_set_perm(entry, (archive_entry_perm(entry) & 0777) | 0050);
+	else if (archive_entry_filetype(entry) == AE_IFREG)
+		archive_entry_set_perm(entry, (archive_entry_perm(entry) & 0777) | 0040);
+	else
+		archive_entry_set_perm(entry, archive_entry_perm(entry) & 0777);
 }
 
 static int extract_entries(struct source *src, struct archive *disk, uid_t uid, gid_t gid,

@@ -20,6 +20,7 @@
 #include "engine/deploy.h"
 #include "engine/auth.h"
 #include "engine/engine-internal.h"
+#include "engine/sftp.h"
 #include "engine/log.h"
 #include "engine/rootfs.h"
 #include "engine/template.h"
@@ -133,20 +134,37 @@ static int parse_ids(const char *fields, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
-/* Finds WEB_USER's uid and gid in the passwd file TEXT. */
-static int parse_web_user(const char *text, uid_t *uid, gid_t *gid)
+/* Finds USER's uid and gid in the passwd file TEXT. */
+static int parse_user(const char *text, const char *user, uid_t *uid, gid_t *gid)
 {
-	size_t name_len = strlen(WEB_USER);
+	size_t name_len = strlen(user);
 	const char *line = text;
 
 	while (line) {
-		if (!strncmp(line, WEB_USER ":", name_len + 1))
+		if (!strncmp(line, user, name_len) && line[name_len] == ':')
 			return parse_ids(line + name_len + 1, uid, gid);
 		line = strchr(line, '\n');
 		if (line)
 			line++;
 	}
 	return -1;
+}
+
+/* Finds the owner of the deployed files in the passwd file TEXT: the SFTP
+ * login, which owns the document root so that the site's owner can change
+ * the files, else WEB_USER. The group is WEB_USER's, through which Apache
+ * reads the files. */
+static int parse_web_user(const char *text, uid_t *uid, gid_t *gid)
+{
+	uid_t web_uid;
+	gid_t web_gid;
+
+	if (parse_user(text, WEB_USER, &web_uid, &web_gid) < 0)
+		return parse_user(text, CTUI_SFTP_USER, uid, gid);
+	if (parse_user(text, CTUI_SFTP_USER, uid, gid) < 0)
+		*uid = web_uid;
+	*gid = web_gid;
+	return 0;
 }
 
 static int read_passwd_at(int root_fd, char **text)
@@ -166,9 +184,9 @@ static int read_passwd_at(int root_fd, char **text)
 	return 0;
 }
 
-/* Reads the uid and gid of WEB_USER from the site's /etc/passwd: the one
- * its overlay shows while it runs, else the upper layer's or the template
- * base's. */
+/* Reads the uid and gid of the files' owner from the site's /etc/passwd:
+ * the one its overlay shows while it runs, else the upper layer's or the
+ * template base's. */
 static int read_web_user(struct ctui_engine *engine, const struct site_www *www, uid_t *uid,
 			 gid_t *gid, struct ctui_error *err)
 {
@@ -187,8 +205,9 @@ static int read_web_user(struct ctui_engine *engine, const struct site_www *www,
 		    parse_web_user(text, uid, gid) == 0)
 			return 0;
 	}
-	return ctui_error_set(err, ENOENT, _("site %s has no user %s in its /etc/passwd: the "
-					     "deployed files need an owner"), www->site.name, WEB_USER);
+	return ctui_error_set(err, ENOENT, _("site %s has neither user %s nor %s in its "
+					     "/etc/passwd: the deployed files need an owner"),
+			      www->site.name, CTUI_SFTP_USER, WEB_USER);
 }
 
 /* Creates an empty staging directory with a random name beside html. */
