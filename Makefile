@@ -123,8 +123,8 @@ DEB_BUILD := build-essential pkg-config gettext libnl-3-dev libnl-route-3-dev li
              libsqlite3-dev libldap2-dev libarchive-dev libinih-dev libldns-dev libcap-dev \
              libncurses-dev libcmocka-dev libnftables-dev libcrypt-dev
 DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl ssl-cert \
-             e2fsprogs coreutils openssh-client nftables curl
-DEB_TEST  := acl attr python3 bind9-dnsutils busybox-static zstd iproute2 procps tmux sqlite3 \
+             e2fsprogs coreutils openssh-client nftables curl bind9-dnsutils
+DEB_TEST  := acl attr python3 busybox-static zstd iproute2 procps tmux sqlite3 \
              socat slapd ldap-utils pebble
 DEB_BENCH := lxc wrk nginx
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends

@@ -51,8 +51,12 @@ int cmd_deploy(struct cli *cli, int argc, char **argv)
 
 	if (ret < 0)
 		return cli_fail(&err);
-	printf(_("Deployed %s to site %s: %" PRIu64 " entries, %" PRIu64 " bytes (undo with "
-		 "`ctui rollback %s`)\n"), argv[2], argv[1], result.entries, result.bytes, argv[1]);
+	printf(ngettext("Deployed %s to site %s: %" PRIu64 " entry, %" PRIu64 " bytes (undo "
+			"with `ctui rollback %s`)\n",
+			"Deployed %s to site %s: %" PRIu64 " entries, %" PRIu64 " bytes (undo "
+			"with `ctui rollback %s`)\n",
+			result.entries == 1 ? 1 : 2),
+	       argv[2], argv[1], result.entries, result.bytes, argv[1]);
 	return CLI_OK;
 }
 
