@@ -10,7 +10,8 @@
 #   ctui_test_start_apache DIR PORT VHOST_DIR [HTTPS_PORT [md]]
 #                                                (prints two lines: the
 #                                                 configtest command line,
-#                                                 then the reload one; with
+#                                                 then the reload one, which
+#                                                 signals this Apache only; with
 #                                                 HTTPS_PORT it loads mod_ssl
 #                                                 and listens there too, with
 #                                                 "md" it loads mod_md)
@@ -241,7 +242,9 @@ EOF
 		return 1
 	fi
 	echo "apache2 -f $dir/httpd.conf -t"
-	echo "apache2 -f $dir/httpd.conf -k graceful"
+	# SIGUSR1 is Apache's graceful restart. "apache2 -k graceful" would
+	# start a new Apache when this one is gone, one that no teardown stops.
+	echo "kill -USR1 $pid"
 }
 
 ctui_test_stop_apache() {
