@@ -1,5 +1,5 @@
-# ctui build. `make`, `make check`, `make install PREFIX=... DESTDIR=...`, `make deps`
-# (and test-deps, bench-deps).
+# ctui build. `make`, `make check`, `make install PREFIX=... DESTDIR=...`, `make deps`,
+# `make bench-deps`.
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec/ctui
@@ -115,10 +115,9 @@ install: all
 	  install -D -m 644 $$mo $(DESTDIR)$(LOCALEDIR)/$$lang/LC_MESSAGES/ctui.mo; \
 	done
 
-# The Debian packages that build and run ctui (deps), that its tests need
-# (test-deps), and that the benchmarks compare it with (bench-deps). Only
-# deps belongs on a production host: test-deps and bench-deps add servers
-# (slapd, nginx) that Debian starts once installed.
+# The Debian packages that build, run and test ctui (deps), and those that
+# only the benchmarks compare it with (bench-deps). bench-deps stays off a
+# production host: Debian starts nginx once installed, on Apache's port 80.
 DEB_BUILD := build-essential pkg-config gettext libnl-3-dev libnl-route-3-dev libcgroup-dev \
              libsqlite3-dev libldap2-dev libarchive-dev libinih-dev libldns-dev libcap-dev \
              libncurses-dev libcmocka-dev libnftables-dev libcrypt-dev
@@ -131,14 +130,10 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-re
 
 deps:
 	apt-get update
-	$(APT_INSTALL) $(DEB_BUILD) $(DEB_RUN) $(DEB_I18N)
+	$(APT_INSTALL) $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) $(DEB_I18N)
 	sed -i 's/^# *\(fr_FR.UTF-8 UTF-8\)/\1/' /etc/locale.gen
 	grep -q '^fr_FR.UTF-8 UTF-8' /etc/locale.gen || echo 'fr_FR.UTF-8 UTF-8' >> /etc/locale.gen
 	locale-gen
-
-test-deps:
-	apt-get update
-	$(APT_INSTALL) $(DEB_TEST)
 
 bench-deps:
 	apt-get update
@@ -150,5 +145,5 @@ format:
 clean:
 	rm -rf build
 
-.PHONY: all unit check install deps test-deps bench-deps clean pot format
+.PHONY: all unit check install deps bench-deps clean pot format
 -include $(ENGINE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
