@@ -17,6 +17,7 @@
 #include "ctui/validate.h"
 #include "engine/subnet.h"
 #include "util/ini.h"
+#include "util/fs.h"
 #include "util/util.h"
 
 #define archive_fail backup_archive_fail
@@ -198,24 +199,6 @@ static int read_meta(struct reader *r, struct archive_entry *entry, struct ctui_
 	return 0;
 }
 
-/* Checks that PATH (relative, '/'-separated) has no empty, "." or ".."
- * component. One trailing '/' is allowed, as tar writes directories. */
-static bool path_is_clean(const char *path)
-{
-	const char *c = path;
-
-	while (*c) {
-		size_t len = strcspn(c, "/");
-
-		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		c += len;
-		if (*c == '/')
-			c++;
-	}
-	return true;
-}
-
 /* The part of an archive name below FILES_DIR: "" for FILES_DIR itself,
  * NULL for a name outside it. */
 static const char *files_relative(const char *name)
@@ -267,14 +250,14 @@ static int check_entry(const struct reader *r, struct archive_entry *entry, cons
 	const char *target = archive_entry_symlink(entry);
 	const char *link_rel;
 
-	if (!path_is_clean(rel))
+	if (!ctui_path_is_clean(rel))
 		return ctui_error_set(err, EPERM, _("rejected entry \"%s\": the path has an empty, "
 						    "\".\" or \"..\" component"), name);
 
 	/* A hard link has no type of its own in tar: it is its target's. */
 	if (hardlink) {
 		link_rel = files_relative(hardlink);
-		if (!link_rel || !link_rel[0] || !path_is_clean(link_rel))
+		if (!link_rel || !link_rel[0] || !ctui_path_is_clean(link_rel))
 			return ctui_error_set(err, EPERM, _("rejected entry \"%s\": hard link to "
 							    "\"%s\", outside the site's files"),
 					      name, hardlink);

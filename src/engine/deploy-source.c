@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine/backup-internal.h"
+#include "util/fs.h"
 #include "util/util.h"
 
 #define READ_BLOCK 65536
@@ -157,24 +158,6 @@ static int source_next(struct source *src, struct archive_entry **entry, const c
 	return 1;
 }
 
-/* Checks that PATH (relative, '/'-separated) has no empty, "." or ".."
- * component. One trailing '/' is allowed, as tar writes directories. */
-static bool path_is_clean(const char *path)
-{
-	const char *c = path;
-
-	while (*c) {
-		size_t len = strcspn(c, "/");
-
-		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		c += len;
-		if (*c == '/')
-			c++;
-	}
-	return true;
-}
-
 /* Whether the symbolic link TARGET, placed at LINK_PATH, stays inside the
  * tree. Only a relative target qualifies, with ".." components only at its
  * start and no more of them than LINK_PATH has parent directories. Each
@@ -272,7 +255,7 @@ static int check_hardlink(struct scan *scan, const char *name, const char *hardl
 	const char *target = hardlink[0] == '/' ? hardlink : skip_dot_slash(hardlink);
 	const struct seen *earlier;
 
-	earlier = target[0] != '/' && path_is_clean(target) ?
+	earlier = target[0] != '/' && ctui_path_is_clean(target) ?
 		seen_find(scan, target, strlen(target)) : NULL;
 	if (!earlier || earlier->type != 'f')
 		return ctui_error_set(err, EPERM, _("rejected entry \"%s\": hard link to \"%s\", "
@@ -333,7 +316,7 @@ static int check_entry(struct scan *scan, struct archive_entry *entry, const cha
 	if (rel[0] == '/')
 		return ctui_error_set(err, EPERM, _("rejected entry \"%s\": the path is absolute"),
 				      name);
-	if (!rel[0] || !path_is_clean(rel))
+	if (!rel[0] || !ctui_path_is_clean(rel))
 		return ctui_error_set(err, EPERM, _("rejected entry \"%s\": the path has an empty, "
 						    "\".\" or \"..\" component"), name);
 	link = parent_link(scan, rel);

@@ -168,3 +168,19 @@ int ctui_rm_rf(const char *path, struct ctui_error *err)
 		return errno == ENOENT ? 0 : ctui_error_errno(err, errno, _("cannot remove %s"), path);
 	return remove_tree_at(AT_FDCWD, path, st.st_dev, path, err);
 }
+
+bool ctui_path_is_clean(const char *path)
+{
+	const char *c = path;
+
+	while (*c) {
+		size_t len = strcspn(c, "/");
+
+		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += len;
+		if (*c == '/')
+			c++;
+	}
+	return true;
+}

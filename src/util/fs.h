@@ -29,4 +29,8 @@ int ctui_rm_rf_at(int parent, const char *name, const char *shown, struct ctui_e
 
 bool ctui_path_exists(const char *path);
 
+/* Whether PATH (relative, '/'-separated) has no empty, "." or ".."
+ * component. One trailing '/' is allowed, as tar writes directories. */
+bool ctui_path_is_clean(const char *path);
+
 #endif
