@@ -1,6 +1,6 @@
-/* Who acts: logins through LDAP, the rights of administrators and site
+/* Identities: logins through LDAP, the rights of administrators and site
  * owners, and the audit trail of every action. Without [ldap] uri in
- * ctui.conf, whoever runs ctui is an administrator. */
+ * ctui.conf, the user running ctui is an administrator. */
 #ifndef CTUI_AUTH_H
 #define CTUI_AUTH_H
 

@@ -38,7 +38,7 @@ struct ctui_create_params {
 	const char *storage;        /* "overlay", "copy", "image"; NULL: [sites] storage */
 	/* Zero fields take the model's values, then the template's. */
 	struct ctui_limits limits;
-	bool no_cpu_max;            /* no hard CPU cap, whatever the model says */
+	bool no_cpu_max;            /* no hard CPU cap, even when the model sets one */
 	enum ctui_record_kind record;  /* CNAME by default */
 	enum ctui_setting redirect;    /* default on */
 	enum ctui_setting hsts;        /* default off */

@@ -89,8 +89,8 @@ static int site_www_open(struct ctui_engine *engine, const char *name, struct si
 	if (www->running) {
 		www->root = xasprintf("/proc/%d/root", (int)www->site.init_pid);
 	} else {
-		/* The upper layer holds a copy site's whole tree, and an image
-		 * site's upper layer is inside its image. */
+		/* A copy site's upper layer contains its whole tree, and an
+		 * image site's upper layer is inside its image. */
 		www->cfg = &engine->cfg;
 		if (ctui_rootfs_mount(&engine->cfg, &www->site, &www->mounted, err) < 0)
 			return -1;

@@ -33,7 +33,7 @@ int ctui_engine_open(struct ctui_engine **out, const char *config_path, const ch
 		goto fail;
 
 	engine->actor = xstrdup(actor ? actor : "root");
-	/* Whoever runs ctui is an administrator until a login or --as. */
+	/* The user running ctui is an administrator until a login or --as. */
 	snprintf(engine->identity.user, sizeof engine->identity.user, "%s", engine->actor);
 	engine->identity.admin = true;
 	engine->identity.authenticated = true;

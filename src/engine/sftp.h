@@ -13,9 +13,9 @@
 struct ctui_engine;
 
 /* The login of every site's SFTP server. Each site has its own server and
- * port, so the name need not differ between sites. A fixed name also cannot
- * collide with the template's system users, as a site called "mail" or
- * "backup" would. */
+ * port, so the name need not differ between sites. It is fixed rather than
+ * taken from the site's name, which could equal a system user of the
+ * template such as "mail" or "backup". */
 #define CTUI_SFTP_USER "web"
 /* Its uid and gid inside the site: the owner of /var/www/html. */
 #define CTUI_SFTP_UID 2000

@@ -194,8 +194,8 @@ static int set_capabilities(struct parser *p, const char *key, const char *value
 			       &p->tpl->capabilities, err);
 }
 
-/* The path of the HTTP request that `ctui start` sends to the site until it
- * answers 2xx or 3xx. It becomes part of a request line, so it is printable
+/* The path of the HTTP request that `ctui start` sends to the site until the
+ * status is 2xx or 3xx. It becomes part of a request line, so it is printable
  * ASCII without spaces. */
 static int set_health(struct parser *p, const char *key, const char *value,
 		      struct ctui_error *err)

@@ -7,9 +7,9 @@
  * Starts each service in order as "/bin/sh -c COMMAND" in its own process
  * group, reaps every child (orphans of the PID namespace come to PID 1), and
  * logs one line per event on stdout. A service with a health command must
- * pass it (exit 0; it is retried every 200 ms) before the next service
- * starts; when it does not pass within the start timeout (30 s unless
- * given), init stops what it started and exits 1.
+ * pass it (exit 0, retried every 200 ms) before the next service starts.
+ * When the check does not pass within the start timeout (30 s unless given),
+ * init stops what it started and exits 1.
  *
  * SIGTERM, SIGINT or SIGPWR stops the services in reverse order. For each:
  * its stop command, if any, then up to the stop timeout (5 s unless given)
