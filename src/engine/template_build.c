@@ -74,7 +74,16 @@ static const char site_conf[] =
 	"\n"
 	"# `apache2ctl graceful-stop` lets requests in progress finish, for at most\n"
 	"# this many seconds.\n"
-	"GracefulShutdownTimeout 5\n";
+	"GracefulShutdownTimeout 5\n"
+	"\n"
+	"# Files go out with sendfile(). With EnableMMAP On, Apache maps every file\n"
+	"# it serves and unmaps it after the response, and each unmapping in a\n"
+	"# process of 64 threads interrupts the other CPUs to flush their address\n"
+	"# translations. mod_status's extended status reads the process times on\n"
+	"# every request; nothing in the site reads that page.\n"
+	"EnableMMAP Off\n"
+	"EnableSendfile On\n"
+	"ExtendedStatus Off\n";
 
 /* The host's Apache forwards the client's address in X-Forwarded-For. Each
  * site's /etc/apache2/ctui-proxy.conf, written by rootfs.c because the
