@@ -157,6 +157,45 @@ static int switch_root(const char *root, struct ctui_error *err)
 	return 0;
 }
 
+/* Checks that the file system ctui itself runs from does not lie above the
+ * site's root. It does when ctui runs in a chroot whose directory is a bind
+ * mount: pivot_root then swaps only that bind mount, and a process of the
+ * site with CAP_SYS_CHROOT could climb out with chroot() and "..". On a host
+ * started normally, the climb ends in the kernel's initial rootfs. This
+ * climbs the same way, then puts the root back. HOST_ROOT_DEV is the st_dev
+ * of ctui's "/" before the switch. */
+static int check_host_unreachable(dev_t host_root_dev, struct ctui_error *err)
+{
+	cleanup_close int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat here, above;
+	int rc = 0;
+
+	if (root_fd < 0)
+		return ctui_error_errno(err, errno, _("cannot open the site's root"));
+	if (chroot("/dev") < 0 || stat(".", &above) < 0)
+		return ctui_error_errno(err, errno, _("cannot check what lies above the site's root"));
+
+	/* The working directory is outside the new root, so ".." goes up
+	 * through the mounts until the top one, where it stays. */
+	do {
+		here = above;
+		if (chdir("..") < 0 || stat(".", &above) < 0) {
+			rc = ctui_error_errno(err, errno,
+					      _("cannot check what lies above the site's root"));
+			break;
+		}
+	} while (here.st_dev != above.st_dev || here.st_ino != above.st_ino);
+
+	if (fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return ctui_error_errno(err, errno, _("cannot go back to the site's root"));
+	if (rc == 0 && above.st_dev == host_root_dev)
+		rc = ctui_error_set(err, EPERM,
+				    _("the host's files would be reachable from the site: ctui "
+				      "runs inside a chroot, so the site's root has the host's "
+				      "root above it; run ctui from the host's own root"));
+	return rc;
+}
+
 /* Keeps only CAPS. The others leave the bounding set first, which needs
  * CAP_SETPCAP, still held. Then permitted, effective and inheritable become
  * exactly CAPS and the ambient set is cleared. ctui-init runs as uid 0, so
@@ -269,6 +308,7 @@ static int child_setup(struct ctui_child_ctx *ctx, struct ctui_error *err)
 {
 	const struct ctui_container_spec *spec = ctx->spec;
 	const char *hostname = container_hostname(spec);
+	struct stat host_root;
 	char go;
 
 	close_inherited(ctx);
@@ -286,7 +326,10 @@ static int child_setup(struct ctui_child_ctx *ctx, struct ctui_error *err)
 	if (sethostname(hostname, strlen(hostname)) < 0)
 		return ctui_error_errno(err, errno, _("cannot set the host name to %s"), hostname);
 
-	if (mount_filesystems(spec, err) < 0 || switch_root(spec->root, err) < 0)
+	if (stat("/", &host_root) < 0)
+		return ctui_error_errno(err, errno, _("cannot read the host's root"));
+	if (mount_filesystems(spec, err) < 0 || switch_root(spec->root, err) < 0 ||
+	    check_host_unreachable(host_root.st_dev, err) < 0)
 		return -1;
 
 	if (ctui_net_configure_inside(spec->ipv4, spec->prefix, spec->gateway, err) < 0)
