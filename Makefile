@@ -1,5 +1,5 @@
 # ctui build. `make`, `make check`, `make install PREFIX=... DESTDIR=...`, `make deps`,
-# `make bench-deps`.
+# `make test-deps`, `make bench-deps`.
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec/ctui
@@ -130,10 +130,15 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-re
 
 deps:
 	apt-get update
-	$(APT_INSTALL) $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST) $(DEB_I18N)
+	$(APT_INSTALL) $(DEB_BUILD) $(DEB_RUN) $(DEB_I18N)
 	sed -i 's/^# *\(fr_FR.UTF-8 UTF-8\)/\1/' /etc/locale.gen
 	grep -q '^fr_FR.UTF-8 UTF-8' /etc/locale.gen || echo 'fr_FR.UTF-8 UTF-8' >> /etc/locale.gen
 	locale-gen
+
+# The servers and tools of the tests. Debian starts slapd on port 389 when
+# it installs it, so a production host gets only make deps.
+test-deps: deps
+	$(APT_INSTALL) $(DEB_TEST)
 
 bench-deps:
 	apt-get update
@@ -145,5 +150,5 @@ format:
 clean:
 	rm -rf build
 
-.PHONY: all unit check install deps bench-deps clean pot format
+.PHONY: all unit check install deps test-deps bench-deps clean pot format
 -include $(ENGINE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -55,7 +55,7 @@ ldap_test_stop() {
 ldap_setup() {
 	local tool
 	for tool in slapd slapadd ldapsearch openssl; do
-		command -v "$tool" >/dev/null || skip_all "$tool is not installed (make deps)"
+		command -v "$tool" >/dev/null || skip_all "$tool is not installed (make test-deps)"
 	done
 	LDAP_PORT=$(ctui_test_free_port) || exit 1
 	LDAP_NEXT_TEARDOWN=$(trap -p EXIT | sed "s/^trap -- '\(.*\)' EXIT$/\1/")

@@ -54,7 +54,7 @@ require_root_and_tools() {
 	[ "$(id -u)" -eq 0 ] || skip_all "needs root (namespaces, cgroups, bridges)"
 	local tool
 	for tool in apache2 named dig curl debootstrap sqlite3 ip; do
-		command -v "$tool" >/dev/null || skip_all "$tool is not installed (make deps)"
+		command -v "$tool" >/dev/null || skip_all "$tool is not installed (make test-deps)"
 	done
 	[ -x "$CTUI" ] && [ -x "$CTUI_SRC/build/ctui-init" ] || skip_all "build ctui first (make)"
 }
@@ -167,7 +167,7 @@ sysenv_setup() {
 # naming pebble) and PEBBLE_ROOT (the root that issues certificates).
 sysenv_start_pebble() {
 	local lines
-	command -v pebble >/dev/null || skip_all "pebble is not installed (make deps)"
+	command -v pebble >/dev/null || skip_all "pebble is not installed (make test-deps)"
 	chmod 755 "$T"
 	lines=$(ctui_test_start_pebble "$T/pebble" "$HTTP_PORT" "$DNS_PORT") || return 1
 	PEBBLE_ROOT=$(sed -n 3p <<<"$lines")

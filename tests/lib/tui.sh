@@ -14,7 +14,7 @@ tui_tmux() {
 # addresses always have the same width (10.2XX.1YY.Z, so that the table's
 # columns do not move between runs), and stops tmux at exit.
 tui_setup() {
-	command -v tmux >/dev/null || skip_all "skipped: tmux is not installed (make deps)"
+	command -v tmux >/dev/null || skip_all "skipped: tmux is not installed (make test-deps)"
 	sysenv_setup
 	trap tui_teardown EXIT
 
