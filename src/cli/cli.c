@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,13 @@ int cli_fail(const struct ctui_error *err)
 {
 	fprintf(stderr, "ctui: %s\n", err->message);
 	return CLI_FAILED;
+}
+
+int cli_option_error(const char *verb, int opt, char **argv)
+{
+	if (opt == ':')
+		return cli_usage_error(verb, _("option %s needs a value"), argv[optind - 1]);
+	return cli_usage_error(verb, _("unknown option %s"), argv[optind - 1]);
 }
 
 int cli_usage_error(const char *verb, const char *fmt, ...)

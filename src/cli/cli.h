@@ -36,6 +36,12 @@ int cli_fail(const struct ctui_error *err);
 /* Prints "ctui: VERB: MESSAGE" and a hint to run --help; returns CLI_USAGE. */
 int cli_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Reports the option that getopt_long() rejected, as a usage error of VERB.
+ * OPT is what getopt_long() returned: ':' for a missing value, '?' for an
+ * unknown option. It must run with opterr = 0 and an option string that
+ * starts with ':', so that it prints nothing itself. */
+int cli_option_error(const char *verb, int opt, char **argv);
+
 /* Whether ARGV contains -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
 

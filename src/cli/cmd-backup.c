@@ -100,7 +100,8 @@ int cmd_backup(struct cli *cli, int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "verify"))
 		return backup_verify(argc - 1, argv + 1);
 
-	while ((opt = getopt_long(argc, argv, "d:fz:h", options, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:fz:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			params.dest_dir = optarg;
@@ -116,7 +117,7 @@ int cmd_backup(struct cli *cli, int argc, char **argv)
 			usage();
 			return CLI_OK;
 		default:
-			return cli_usage_error("backup", _("invalid option"));
+			return cli_option_error("backup", opt, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -66,7 +66,8 @@ static int batch_backup(struct cli *cli, int argc, char **argv)
 	bool all = false;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "ad:k:fz:h", options, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":ad:k:fz:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			all = true;
@@ -89,7 +90,7 @@ static int batch_backup(struct cli *cli, int argc, char **argv)
 			usage();
 			return CLI_OK;
 		default:
-			return cli_usage_error("batch backup", _("invalid option"));
+			return cli_option_error("batch backup", opt, argv);
 		}
 	}
 	if (!all || optind != argc)

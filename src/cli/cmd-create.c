@@ -135,10 +135,8 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 		case 'h':
 			usage();
 			return CLI_OK;
-		case ':':
-			return cli_usage_error("create", _("option %s needs a value"), argv[optind - 1]);
 		default:
-			return cli_usage_error("create", _("unknown option %s"), argv[optind - 1]);
+			return cli_option_error("create", opt, argv);
 		}
 	}
 	if (optind != argc - 1)

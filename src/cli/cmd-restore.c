@@ -32,7 +32,8 @@ int cmd_restore(struct cli *cli, int argc, char **argv)
 	struct timespec last;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "a:h", options, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":a:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			params.new_name = optarg;
@@ -41,7 +42,7 @@ int cmd_restore(struct cli *cli, int argc, char **argv)
 			usage();
 			return CLI_OK;
 		default:
-			return cli_usage_error("restore", _("invalid option"));
+			return cli_option_error("restore", opt, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -155,13 +155,14 @@ static int parse_options(int argc, char **argv, struct set_request *request)
 	options[SET_OPTION_COUNT] = (struct option){ "help", no_argument, NULL, 'h' };
 	options[SET_OPTION_COUNT + 1] = (struct option){ NULL, 0, NULL, 0 };
 
-	while ((opt = getopt_long(argc, argv, "h", options, &index)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", options, &index)) != -1) {
 		if (opt == 'h') {
 			usage();
 			return 0;
 		}
 		if (opt != 0) {
-			cli_usage_error("set", _("invalid option"));
+			cli_option_error("set", opt, argv);
 			return -1;
 		}
 		if (set_options[index].parse(optarg, request, error, sizeof error) < 0) {

@@ -149,10 +149,8 @@ int cmd_sftp(struct cli *cli, int argc, char **argv)
 		case 'h':
 			usage();
 			return CLI_OK;
-		case ':':
-			return cli_usage_error("sftp", _("option %s needs a value"), argv[optind - 1]);
 		default:
-			return cli_usage_error("sftp", _("unknown option %s"), argv[optind - 1]);
+			return cli_option_error("sftp", opt, argv);
 		}
 	}
 	if (optind + 1 != argc)
