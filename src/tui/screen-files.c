@@ -17,6 +17,7 @@
 #include "tui/draw.h"
 #include "tui/screens.h"
 #include "tui/sitefs.h"
+#include "util/fs.h"
 #include "util/util.h"
 
 #define EDIT_MAX (64 * 1024 * 1024)
@@ -65,7 +66,7 @@ static int open_current_dir(struct files_state *st, struct ctui_error *err)
 	cleanup_free char *relative = st->relative[0] ?
 		xasprintf("%s/%s", st->document_root, st->relative) : xstrdup(st->document_root);
 
-	return tui_open_site_dir(st->root, relative, err);
+	return ctui_open_dir_nofollow(st->root, relative, err);
 }
 
 static void free_entries(struct files_state *st)

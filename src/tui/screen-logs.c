@@ -13,6 +13,7 @@
 #include "tui/draw.h"
 #include "tui/screens.h"
 #include "tui/sitefs.h"
+#include "util/fs.h"
 #include "util/util.h"
 
 #define TAIL_BYTES (1024 * 1024)
@@ -362,7 +363,7 @@ int tui_open_logs(struct tui *tui, const char *site)
 	if (ctui_site_get(tui->engine, site, &record, &err) < 0 ||
 	    ctui_site_paths(tui->engine, &record, &paths, &err) < 0)
 		return tui_error(tui, "%s", err.message);
-	fd = tui_open_site_dir(paths.root, paths.log_dir, &err);
+	fd = ctui_open_dir_nofollow(paths.root, paths.log_dir, &err);
 
 	st = xcalloc(1, sizeof *st);
 	snprintf(st->site, sizeof st->site, "%s", site);

@@ -1,17 +1,13 @@
-/* Opening a site's files from the host. The site controls everything below
+/* Changing a site's files from the host. The site controls everything below
  * its root and may have planted symbolic links there (a link through
- * /proc/PID/root would even resolve against the host's root), so every
- * component is opened without following links. */
+ * /proc/PID/root would even resolve against the host's root), so no link is
+ * ever followed; directories are opened with ctui_open_dir_nofollow(). */
 #ifndef CTUI_TUI_SITEFS_H
 #define CTUI_TUI_SITEFS_H
 
 #include <stdbool.h>
 
 #include "ctui/error.h"
-
-/* Opens the directory RELATIVE ("var/www/html") below ROOT, one component
- * at a time with O_NOFOLLOW. Returns the directory's descriptor. */
-int tui_open_site_dir(const char *root, const char *relative, struct ctui_error *err);
 
 /* Checks NAME as one entry of a directory: not empty, not "." or "..",
  * no '/', no control character, at most NAME_MAX bytes. */

@@ -184,3 +184,33 @@ bool ctui_path_is_clean(const char *path)
 	}
 	return true;
 }
+
+int ctui_open_dir_nofollow(const char *root, const char *relative, struct ctui_error *err)
+{
+	cleanup_free char *copy = xstrdup(relative);
+	char *save = NULL;
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return ctui_error_errno(err, errno, _("cannot open %s"), root);
+
+	for (char *part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+		int next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int saved = errno;
+		struct stat st;
+
+		/* With O_DIRECTORY, a link fails with ENOTDIR instead of ELOOP. */
+		if (next < 0 && saved == ENOTDIR && fstatat(fd, part, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			saved = ELOOP;
+		close(fd);
+		if (next < 0 && saved == ELOOP)
+			return ctui_error_set(err, ELOOP,
+					      _("cannot open %s/%s: \"%s\" is a symbolic link, which ctui does not follow in a site's files"),
+					      root, relative, part);
+		if (next < 0)
+			return ctui_error_errno(err, saved, _("cannot open %s/%s"), root, relative);
+		fd = next;
+	}
+	return fd;
+}

@@ -33,4 +33,10 @@ bool ctui_path_exists(const char *path);
  * component. One trailing '/' is allowed, as tar writes directories. */
 bool ctui_path_is_clean(const char *path);
 
+/* Opens the directory RELATIVE ("var/www/html") below ROOT, one component
+ * at a time with O_NOFOLLOW, and returns its descriptor. For a site's files,
+ * where the site may have planted symbolic links (a link through
+ * /proc/PID/root would resolve against the host's root). */
+int ctui_open_dir_nofollow(const char *root, const char *relative, struct ctui_error *err);
+
 #endif
