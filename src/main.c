@@ -19,6 +19,7 @@ static const struct cli_verb verbs[] = {
 	{ "destroy", N_("stop a site and delete it with its vhost and DNS record"), cmd_destroy },
 	{ "list", N_("list the sites"), cmd_list },
 	{ "status", N_("show one site in detail"), cmd_status },
+	{ "logs", N_("print the end of a site's access or error log"), cmd_logs },
 	{ "set", N_("change a site's settings"), cmd_set },
 	{ "template", N_("list, build or prune templates"), cmd_template },
 	{ "upgrade", N_("move a site onto its template's current base"), cmd_upgrade },

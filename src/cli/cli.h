@@ -71,5 +71,6 @@ void cli_backup_progress_end(ctui_backup_progress_fn fn);
 int cmd_set(struct cli *cli, int argc, char **argv);
 int cmd_tls(struct cli *cli, int argc, char **argv);
 int cmd_sftp(struct cli *cli, int argc, char **argv);
+int cmd_logs(struct cli *cli, int argc, char **argv);
 
 #endif
