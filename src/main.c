@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "tui/tui-main.h"
+#include "util/proctitle.h"
 #include "util/util.h"
 
 static const struct cli_verb verbs[] = {
@@ -81,6 +82,7 @@ int main(int argc, char **argv)
 	const char *theme = NULL;
 	int i = 1;
 
+	ctui_proctitle_init(argc, argv);
 	setup_locale();
 
 	for (; i < argc && argv[i][0] == '-'; i++) {

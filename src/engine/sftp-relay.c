@@ -21,6 +21,7 @@
 #include "engine/proc.h"
 #include "engine/sftp.h"
 #include "util/fs.h"
+#include "util/proctitle.h"
 #include "util/util.h"
 
 #define RELAY_BACKLOG 64
@@ -79,13 +80,14 @@ static void relay_connection(int client, uint32_t ipv4)
 
 /* The relay process: accepts on LISTENER forever, one child per connection.
  * It was forked from a process that may have threads, so it uses system
- * calls only, no allocation. */
-static void __attribute__((noreturn)) relay_main(int listener, uint32_t ipv4)
+ * calls only, no allocation. TITLE is what ps shows for it. */
+static void __attribute__((noreturn)) relay_main(int listener, uint32_t ipv4, const char *title)
 {
 	struct sigaction ignore = { .sa_handler = SIG_IGN, .sa_flags = SA_NOCLDWAIT };
 	sigset_t none;
 	int null;
 
+	ctui_proctitle_set(title, "ctui-sftp-relay");
 	setsid();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -140,11 +142,17 @@ static int listen_ipv6(unsigned port, struct ctui_error *err)
 }
 
 /* Forks the relay twice, so that init adopts it, and returns its pid. */
-static pid_t spawn_relay(int listener, uint32_t ipv4, struct ctui_error *err)
+static pid_t spawn_relay(int listener, unsigned port, uint32_t ipv4, struct ctui_error *err)
 {
+	struct in_addr site = { .s_addr = htonl(ipv4) };
+	char address[INET_ADDRSTRLEN] = "";
+	char title[128];
 	int pipe_fds[2];
 	pid_t child, relay = 0;
 	ssize_t n;
+
+	inet_ntop(AF_INET, &site, address, sizeof address);
+	snprintf(title, sizeof title, "ctui: SFTP relay from [::]:%u to %s:22", port, address);
 
 	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
 		return ctui_error_errno(err, errno, _("cannot create a pipe"));
@@ -161,7 +169,7 @@ static pid_t spawn_relay(int listener, uint32_t ipv4, struct ctui_error *err)
 		if (grandchild == 0) {
 			close(pipe_fds[0]);
 			close(pipe_fds[1]);
-			relay_main(listener, ipv4);
+			relay_main(listener, ipv4, title);
 		}
 		n = write(pipe_fds[1], &grandchild, sizeof grandchild);
 		_exit(n == sizeof grandchild && grandchild > 0 ? 0 : 1);
@@ -186,7 +194,7 @@ int ctui_sftp_relay_start(const char *pid_file, unsigned port, uint32_t ipv4,
 
 	if (listener < 0)
 		return -1;
-	relay = spawn_relay(listener, ipv4, err);
+	relay = spawn_relay(listener, port, ipv4, err);
 	close(listener);
 	if (relay < 0)
 		return -1;
