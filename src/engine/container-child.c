@@ -157,26 +157,27 @@ static int switch_root(const char *root, struct ctui_error *err)
 	return 0;
 }
 
-/* Checks that the file system ctui itself runs from does not lie above the
- * site's root. It does when ctui runs in a chroot whose directory is a bind
- * mount: pivot_root then swaps only that bind mount, and a process of the
- * site with CAP_SYS_CHROOT could climb out with chroot() and "..". On a host
- * started normally, the climb ends in the kernel's initial rootfs. This
- * climbs the same way, then puts the root back. HOST_ROOT_DEV is the st_dev
- * of ctui's "/" before the switch. */
-static int check_host_unreachable(dev_t host_root_dev, struct ctui_error *err)
+/* Checks that nothing lies above the site's root. Something does when ctui
+ * runs in a chroot whose directory is a bind mount: pivot_root then swaps
+ * only that bind mount, which stays attached inside the host's root, and a
+ * process of the site with CAP_SYS_CHROOT could climb out there with
+ * chroot() and "..". On a host started normally the new root sits on the
+ * root of the mount below it, so ".." stays in place. This climbs the same
+ * way, then puts the root back. */
+static int check_root_is_top(struct ctui_error *err)
 {
 	cleanup_close int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct stat here, above;
+	struct stat root, here, above;
 	int rc = 0;
 
-	if (root_fd < 0)
+	if (root_fd < 0 || fstat(root_fd, &root) < 0)
 		return ctui_error_errno(err, errno, _("cannot open the site's root"));
-	if (chroot("/dev") < 0 || stat(".", &above) < 0)
+	if (chroot("/dev") < 0)
 		return ctui_error_errno(err, errno, _("cannot check what lies above the site's root"));
 
 	/* The working directory is outside the new root, so ".." goes up
-	 * through the mounts until the top one, where it stays. */
+	 * until the top of the mount tree, where it stays. */
+	above = root;
 	do {
 		here = above;
 		if (chdir("..") < 0 || stat(".", &above) < 0) {
@@ -188,7 +189,7 @@ static int check_host_unreachable(dev_t host_root_dev, struct ctui_error *err)
 
 	if (fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		return ctui_error_errno(err, errno, _("cannot go back to the site's root"));
-	if (rc == 0 && above.st_dev == host_root_dev)
+	if (rc == 0 && (above.st_dev != root.st_dev || above.st_ino != root.st_ino))
 		rc = ctui_error_set(err, EPERM,
 				    _("the host's files would be reachable from the site: ctui "
 				      "runs inside a chroot, so the site's root has the host's "
@@ -308,7 +309,6 @@ static int child_setup(struct ctui_child_ctx *ctx, struct ctui_error *err)
 {
 	const struct ctui_container_spec *spec = ctx->spec;
 	const char *hostname = container_hostname(spec);
-	struct stat host_root;
 	char go;
 
 	close_inherited(ctx);
@@ -326,10 +326,8 @@ static int child_setup(struct ctui_child_ctx *ctx, struct ctui_error *err)
 	if (sethostname(hostname, strlen(hostname)) < 0)
 		return ctui_error_errno(err, errno, _("cannot set the host name to %s"), hostname);
 
-	if (stat("/", &host_root) < 0)
-		return ctui_error_errno(err, errno, _("cannot read the host's root"));
 	if (mount_filesystems(spec, err) < 0 || switch_root(spec->root, err) < 0 ||
-	    check_host_unreachable(host_root.st_dev, err) < 0)
+	    check_root_is_top(err) < 0)
 		return -1;
 
 	if (ctui_net_configure_inside(spec->ipv4, spec->prefix, spec->gateway, err) < 0)
