@@ -158,8 +158,8 @@ static int switch_root(const char *root, struct ctui_error *err)
 }
 
 /* Checks that nothing lies above the site's root. Something does when ctui
- * runs in a chroot whose directory is a bind mount: pivot_root then swaps
- * only that bind mount, which stays attached inside the host's root, and a
+ * runs in a chroot whose directory is a bind mount. pivot_root then swaps
+ * only that bind mount, which stays attached inside the host's root. A
  * process of the site with CAP_SYS_CHROOT could climb out there with
  * chroot() and "..". On a host started normally the new root sits on the
  * root of the mount below it, so ".." stays in place. This climbs the same
