@@ -7,6 +7,7 @@
  * mount of the image goes away, so an unmount leaves no device behind. */
 #include "engine/rootfs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -105,13 +106,55 @@ static int loop_attach(const char *image, char *device, size_t size, struct ctui
 			      LOOP_ATTEMPTS);
 }
 
+/* Looks for a loop device still bound to IMAGE and writes its path in
+ * DEVICE. One is when a host process holds a file of the stopped site open,
+ * for instance through /proc/PID/root while the site ran: the site's mount
+ * then outlives the site, and mounting the image again would put a second
+ * ext4 mount on the same file. */
+static bool image_still_bound(const char *image, char *device, size_t size)
+{
+	DIR *dir = opendir("/sys/block");
+	struct dirent *entry;
+	struct stat st;
+	bool found = false;
+
+	if (!dir)
+		return false;
+	if (stat(image, &st) < 0) {
+		closedir(dir);
+		return false;
+	}
+	while (!found && (entry = readdir(dir))) {
+		struct loop_info64 info;
+		int loop;
+
+		if (strncmp(entry->d_name, "loop", 4) != 0)
+			continue;
+		snprintf(device, size, "/dev/%s", entry->d_name);
+		loop = open(device, O_RDONLY | O_CLOEXEC);
+		if (loop < 0)
+			continue;
+		found = ioctl(loop, LOOP_GET_STATUS64, &info) == 0 && info.lo_inode == st.st_ino &&
+			info.lo_device == st.st_dev;
+		close(loop);
+	}
+	closedir(dir);
+	return found;
+}
+
 /* Mounts IMAGE on TARGET through a new loop device. */
 static int image_mount(const char *image, const char *target, struct ctui_error *err)
 {
 	char device[32];
-	int loop = loop_attach(image, device, sizeof device, err);
-	int ret = 0;
+	int loop, ret = 0;
 
+	if (image_still_bound(image, device, sizeof device))
+		return ctui_error_set(err, EBUSY,
+				      _("%s is still in use on %s: a process of the host holds "
+					"files of the site open (see `fuser -vm %s`); end it, "
+					"then start the site"),
+				      image, device, device);
+	loop = loop_attach(image, device, sizeof device, err);
 	if (loop < 0)
 		return -1;
 	if (mount(device, target, "ext4", 0, NULL) < 0)
