@@ -33,9 +33,23 @@ int cli_fail(const struct ctui_error *err)
 
 int cli_option_error(const char *verb, int opt, char **argv)
 {
+	const char *arg = argv[optind - 1];
+	const char *equals = strchr(arg, '=');
+	char short_name[3] = { '-', (char)optopt, '\0' };
+	bool is_long = !strncmp(arg, "--", 2);
+
+	/* A short option may sit in a bundle such as -qd, where optind can
+	 * already point past it or not yet: getopt names it in optopt. */
+	if (!is_long && optopt > 0)
+		arg = short_name;
 	if (opt == ':')
-		return cli_usage_error(verb, _("option %s needs a value"), argv[optind - 1]);
-	return cli_usage_error(verb, _("unknown option %s"), argv[optind - 1]);
+		return cli_usage_error(verb, _("option %s needs a value"), arg);
+	/* getopt names a known long option in optopt when it got a value
+	 * that it does not take. */
+	if (is_long && equals && optopt > 0)
+		return cli_usage_error(verb, _("option %.*s takes no value"), (int)(equals - arg),
+				       arg);
+	return cli_usage_error(verb, _("unknown option %s"), arg);
 }
 
 int cli_usage_error(const char *verb, const char *fmt, ...)

@@ -6,16 +6,19 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/fs.h"
+#include "ctui/site.h"
 #include "util/util.h"
 
 #define DEFAULT_LINES 20
@@ -89,23 +92,36 @@ static off_t print_from(int fd, off_t offset)
 	return offset;
 }
 
-/* Opens NAME in the log directory DIR_FD without following a link. */
-static int open_log(int dir_fd, const char *dir, const char *name, struct ctui_error *err)
+/* Opens NAME in the log directory DIR_FD: a regular file only, without
+ * following a link, and without waiting on a FIFO that the site put there.
+ * RUNNING selects the message for a missing file. */
+static int open_log(int dir_fd, const char *dir, const char *name, bool running,
+		    struct ctui_error *err)
 {
-	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int saved = errno;
 	struct stat st;
 
-	if (fd < 0 && errno == ELOOP)
-		return ctui_error_set(err, ELOOP,
-				      _("cannot open %s/%s: it is a symbolic link, which ctui "
-					"does not follow in a site's files"),
-				      dir, name);
-	if (fd < 0 && errno == ENOENT)
+	if (fd < 0 && fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return ctui_error_set(err, ELOOP,
+					      _("cannot open %s/%s: it is a symbolic link, which "
+						"ctui does not follow in a site's files"),
+					      dir, name);
+		if (!S_ISREG(st.st_mode))
+			return ctui_error_set(err, EINVAL, _("%s/%s is not a regular file"), dir,
+					      name);
+	}
+	if (fd < 0 && saved == ENOENT && running)
+		return ctui_error_set(err, ENOENT,
+				      _("no %s in %s: the site's Apache writes no such log"), name,
+				      dir);
+	if (fd < 0 && saved == ENOENT)
 		return ctui_error_set(err, ENOENT,
 				      _("no %s in %s yet: Apache writes it once the site runs"),
 				      name, dir);
 	if (fd < 0)
-		return ctui_error_errno(err, errno, _("cannot open %s/%s"), dir, name);
+		return ctui_error_errno(err, saved, _("cannot open %s/%s"), dir, name);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return ctui_error_set(err, EINVAL, _("%s/%s is not a regular file"), dir, name);
@@ -113,34 +129,51 @@ static int open_log(int dir_fd, const char *dir, const char *name, struct ctui_e
 	return fd;
 }
 
-/* Prints what is added to the log FD from OFFSET on, until a signal ends
- * the process. This function takes FD over. A log that shrinks was
- * truncated and is read again from its start. A new file under the same name (after a
- * rotation) is opened once the old one has been read to its end. */
-static void __attribute__((noreturn))
-follow(int dir_fd, const char *dir, const char *name, int fd, off_t offset)
+/* The state of --follow: the log file and its directory, and for a running
+ * site a pidfd of its init, which becomes readable when the site stops. */
+struct follower {
+	const char *site;
+	const char *dir;
+	const char *name;
+	int dir_fd;
+	int fd;
+	int init_pidfd;  /* -1 for a stopped site */
+};
+
+/* Prints what is added to the log from OFFSET on, until a signal ends the
+ * process or the site stops. A log that shrinks was truncated and is read
+ * again from its start. A new file under the same name (after a rotation)
+ * is opened once the old one has been read to its end. The follower lets
+ * go of the site's files when the site stops, so that they do not keep its
+ * file system mounted. */
+static void follow(struct follower *f, off_t offset)
 {
-	const struct timespec interval = { 0, FOLLOW_INTERVAL_MS * 1000000L };
 	struct ctui_error ignored;
 
 	for (;;) {
+		struct pollfd stopped = { .fd = f->init_pidfd, .events = POLLIN };
 		struct stat now, named;
+		bool site_stopped;
 		int next;
 
-		nanosleep(&interval, NULL);
-		if (fstat(fd, &now) < 0)
-			continue;
-		if (now.st_size < offset)
-			offset = 0;
-		offset = print_from(fd, offset);
+		site_stopped = poll(&stopped, 1, FOLLOW_INTERVAL_MS) > 0;
+		if (fstat(f->fd, &now) == 0) {
+			if (now.st_size < offset)
+				offset = 0;
+			offset = print_from(f->fd, offset);
+		}
+		if (site_stopped) {
+			fprintf(stderr, _("ctui logs: site %s stopped\n"), f->site);
+			return;
+		}
 
-		next = open_log(dir_fd, dir, name, &ignored);
+		next = open_log(f->dir_fd, f->dir, f->name, false, &ignored);
 		if (next < 0)
 			continue;
 		if (fstat(next, &named) == 0 &&
 		    (named.st_ino != now.st_ino || named.st_dev != now.st_dev)) {
-			close(fd);
-			fd = next;
+			close(f->fd);
+			f->fd = next;
 			offset = 0;
 		} else {
 			close(next);
@@ -178,8 +211,9 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 	cleanup_free char *dir = NULL;
 	cleanup_close int dir_fd = -1;
 	cleanup_close int fd = -1;
+	cleanup_close int init_pidfd = -1;
 	long lines = DEFAULT_LINES;
-	bool following = false;
+	bool following = false, running = false;
 	struct stat st;
 	off_t end;
 	int opt, ret;
@@ -211,8 +245,14 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 	if (!engine)
 		return CLI_FAILED;
 	ret = ctui_site_get(engine, argv[optind], &site, &err);
-	if (ret == 0)
+	if (ret == 0) {
+		/* Opened before the files, so that a stop in between is seen. */
+		running = (site.state == CTUI_STATE_RUNNING || site.state == CTUI_STATE_STARTING) &&
+			  site.init_pid > 0;
+		if (running)
+			init_pidfd = (int)syscall(SYS_pidfd_open, site.init_pid, 0);
 		ret = ctui_site_paths(engine, &site, &paths, &err);
+	}
 	ctui_engine_close(engine);
 	if (ret < 0)
 		return cli_fail(&err);
@@ -220,12 +260,12 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 	dir = xasprintf("%s/%s", paths.root, paths.log_dir);
 	dir_fd = ctui_open_dir_nofollow(paths.root, paths.log_dir, &err);
 	ctui_site_paths_free(&paths);
-	if (dir_fd < 0 && err.code == ENOENT)
+	if (dir_fd < 0 && err.code == ENOENT && !running)
 		ctui_error_set(&err, ENOENT, _("no %s in %s yet: Apache writes it once the site runs"),
 			       name, dir);
 	if (dir_fd < 0)
 		return cli_fail(&err);
-	fd = open_log(dir_fd, dir, name, &err);
+	fd = open_log(dir_fd, dir, name, running, &err);
 	if (fd < 0)
 		return cli_fail(&err);
 
@@ -235,10 +275,15 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 	}
 	end = print_from(fd, tail_start(fd, st.st_size, lines));
 	if (following) {
-		int owned = fd;
+		struct follower f = { .site = site.name, .dir = dir, .name = name,
+				      .dir_fd = dir_fd, .fd = fd, .init_pidfd = init_pidfd };
 
-		fd = -1;
-		follow(dir_fd, dir, name, owned, end);
+		follow(&f, end);
+		fd = f.fd;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		ctui_error_errno(&err, errno, _("cannot write to the standard output"));
+		return cli_fail(&err);
 	}
 	return CLI_OK;
 }

@@ -107,10 +107,10 @@ static int loop_attach(const char *image, char *device, size_t size, struct ctui
 }
 
 /* Looks for a loop device still bound to IMAGE and writes its path in
- * DEVICE. One is when a host process holds a file of the stopped site open,
- * for instance through /proc/PID/root while the site ran: the site's mount
- * then outlives the site, and mounting the image again would put a second
- * ext4 mount on the same file. */
+ * DEVICE. That happens when a host process keeps a file of the stopped site
+ * open, for instance one opened through /proc/PID/root while the site ran.
+ * The site's mount then outlives the site, and mounting the image again
+ * would put a second ext4 mount on the same file. */
 static bool image_still_bound(const char *image, char *device, size_t size)
 {
 	DIR *dir = opendir("/sys/block");
