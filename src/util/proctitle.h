@@ -1,6 +1,6 @@
 /* The process title that ps shows. ctui writes it over the bytes of its own
- * argv, so a title longer than the command line that started the process is
- * cut. */
+ * argument strings and environment, which it copies elsewhere first. A
+ * title longer than both together is cut. */
 #ifndef CTUI_UTIL_PROCTITLE_H
 #define CTUI_UTIL_PROCTITLE_H
 
