@@ -185,9 +185,11 @@ static int parse_lines(const char *text, long *lines)
 {
 	char *end;
 
+	/* Digits only: strtol() would also take spaces and a sign, and "+2"
+	 * means "from line 2" to tail. */
 	errno = 0;
 	*lines = strtol(text, &end, 10);
-	if (errno || end == text || *end || *lines < 0 || *lines > MAX_LINES)
+	if (text[0] < '0' || text[0] > '9' || errno || *end || *lines > MAX_LINES)
 		return cli_usage_error("logs", _("--lines: expected a number from 0 to %d, not "
 						 "\"%s\""),
 				       MAX_LINES, text);
