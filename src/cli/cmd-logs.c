@@ -163,7 +163,8 @@ static void follow(struct follower *f, off_t offset)
 			offset = print_from(f->fd, offset);
 		}
 		if (site_stopped) {
-			fprintf(stderr, _("ctui logs: site %s stopped\n"), f->site);
+			fputs("ctui logs: ", stderr);
+			fprintf(stderr, _("site %s stopped\n"), f->site);
 			return;
 		}
 
