@@ -121,9 +121,9 @@ install: all
 DEB_BUILD := build-essential pkg-config gettext libnl-3-dev libnl-route-3-dev libcgroup-dev \
              libsqlite3-dev libldap2-dev libarchive-dev libinih-dev libldns-dev libcap-dev \
              libncurses-dev libcmocka-dev libnftables-dev libcrypt-dev
-DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl ssl-cert \
+DEB_RUN   := apache2 bind9 bind9-utils debootstrap ca-certificates openssl ssl-cert iproute2 \
              e2fsprogs coreutils openssh-client nftables curl bind9-dnsutils
-DEB_TEST  := acl attr python3 busybox-static zstd iproute2 procps tmux sqlite3 \
+DEB_TEST  := acl attr python3 busybox-static zstd procps tmux sqlite3 \
              socat slapd ldap-utils pebble
 DEB_BENCH := lxc wrk nginx
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
