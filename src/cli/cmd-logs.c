@@ -37,14 +37,32 @@ static void usage(void)
 		 "  -h, --help       show this help\n"));
 }
 
+/* Whether the last byte that print_clean() saw was 0xC2, the first byte of
+ * the UTF-8 form of U+0080 to U+00BF; it waits for the next byte, which may
+ * come in the next block. */
+static bool held_c2;
+
 /* Writes LEN bytes of TEXT to stdout with every control character other
  * than newline and tab replaced by '?', so that a log line cannot drive the
- * administrator's terminal. */
+ * administrator's terminal. That covers C0, DEL and the C1 controls U+0080
+ * to U+009F in UTF-8 (0xC2 0x80 to 0xC2 0x9F), among them CSI. */
 static void print_clean(const char *text, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
+		if (held_c2) {
+			held_c2 = false;
+			if (c >= 0x80 && c <= 0x9f) {
+				putchar('?');
+				continue;
+			}
+			putchar(0xc2);
+		}
+		if (c == 0xc2) {
+			held_c2 = true;
+			continue;
+		}
 		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
 			c = '?';
 		putchar(c);
@@ -284,6 +302,9 @@ int cmd_logs(struct cli *cli, int argc, char **argv)
 		follow(&f, end);
 		fd = f.fd;
 	}
+	/* A 0xC2 at the very end of the log starts no character. */
+	if (held_c2)
+		putchar('?');
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		ctui_error_errno(&err, errno, _("cannot write to the standard output"));
 		return cli_fail(&err);
