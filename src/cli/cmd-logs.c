@@ -38,8 +38,8 @@ static void usage(void)
 }
 
 /* Whether the last byte that print_clean() saw was 0xC2, the first byte of
- * the UTF-8 form of U+0080 to U+00BF; it waits for the next byte, which may
- * come in the next block. */
+ * the UTF-8 form of U+0080 to U+00BF. That byte waits for the next one,
+ * which may come in the next block. */
 static bool held_c2;
 
 /* Writes LEN bytes of TEXT to stdout with every control character other
