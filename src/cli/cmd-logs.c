@@ -171,11 +171,12 @@ static void follow(struct follower *f, off_t offset)
 	for (;;) {
 		struct pollfd stopped = { .fd = f->init_pidfd, .events = POLLIN };
 		struct stat now, named;
-		bool site_stopped;
+		bool site_stopped, readable;
 		int next;
 
 		site_stopped = poll(&stopped, 1, FOLLOW_INTERVAL_MS) > 0;
-		if (fstat(f->fd, &now) == 0) {
+		readable = fstat(f->fd, &now) == 0;
+		if (readable) {
 			if (now.st_size < offset)
 				offset = 0;
 			offset = print_from(f->fd, offset);
@@ -186,6 +187,9 @@ static void follow(struct follower *f, off_t offset)
 			return;
 		}
 
+		/* The rotation check compares with the file read so far. */
+		if (!readable)
+			continue;
 		next = open_log(f->dir_fd, f->dir, f->name, false, &ignored);
 		if (next < 0)
 			continue;

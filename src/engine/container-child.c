@@ -167,7 +167,7 @@ static int switch_root(const char *root, struct ctui_error *err)
 static int check_root_is_top(struct ctui_error *err)
 {
 	cleanup_close int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct stat root, here, above;
+	struct stat root, previous, above;
 	int rc = 0;
 
 	if (root_fd < 0 || fstat(root_fd, &root) < 0)
@@ -179,13 +179,13 @@ static int check_root_is_top(struct ctui_error *err)
 	 * until the top of the mount tree, where it stays. */
 	above = root;
 	do {
-		here = above;
+		previous = above;
 		if (chdir("..") < 0 || stat(".", &above) < 0) {
 			rc = ctui_error_errno(err, errno,
 					      _("cannot check what lies above the site's root"));
 			break;
 		}
-	} while (here.st_dev != above.st_dev || here.st_ino != above.st_ino);
+	} while (previous.st_dev != above.st_dev || previous.st_ino != above.st_ino);
 
 	if (fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		return ctui_error_errno(err, errno, _("cannot go back to the site's root"));
